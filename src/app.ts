@@ -1,0 +1,29 @@
+// Builds the Hono app: middleware chain, routers, error envelope. Order: request id/config →
+// CORS → routes (auth per router) → onError/notFound.
+import { Hono } from "hono";
+import type { AppEnv } from "./http/context";
+import { webCors } from "./http/cors";
+import { errorResponse, notFoundResponse } from "./http/error-handler";
+import { requestContext } from "./http/request-context";
+import { adminRoutes } from "./routes/admin";
+import { appInfoRoutes } from "./routes/app-info";
+import { docsRoutes } from "./routes/docs";
+import { passportRoutes } from "./routes/passport";
+
+export function buildApp(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use("*", requestContext);
+  app.use("/api/*", webCors);
+  app.use("/files/*", webCors);
+  app.use("/console/api/*", webCors);
+
+  app.get("/health", (c) => c.json({ status: "ok" }));
+  app.route("/api", passportRoutes);
+  app.route("/api", appInfoRoutes as unknown as Hono<AppEnv>);
+  app.route("/admin", adminRoutes);
+  app.route("/", docsRoutes(() => app));
+
+  app.onError(errorResponse);
+  app.notFound(notFoundResponse);
+  return app;
+}

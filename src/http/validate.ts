@@ -35,7 +35,7 @@ function fieldOf(issue: Issue): string {
 /** A Dify-style message: "<field> is required" for a missing value, else "<field>: <reason>". */
 export function issueMessage(issue: Issue): string {
   const field = fieldOf(issue);
-  if (issue.code === "invalid_type" && issue.input === undefined && field) return `${field} is required`;
+  if ("input" in issue && issue.input === undefined && field) return `${field} is required`;
   return field ? `${field}: ${issue.message}` : issue.message;
 }
 

@@ -1,14 +1,29 @@
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 
 // Worker tests run inside workerd with real local D1, R2, KV and Durable Objects.
+// Every documented variable at its documented default, so a developer's .dev.vars (which the pool
+// also loads) cannot change what the tests see.
+const documentedDefaults = Object.fromEntries(
+  readFileSync(path.join(import.meta.dirname, ".dev.vars.example"), "utf8")
+    .split("\n")
+    .map((line) => /^([A-Z0-9_]+)=(.*)$/.exec(line.trim()))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => [m[1], m[2]]),
+);
+
 export default defineConfig({
   plugins: [
     cloudflareTest(async () => ({
       wrangler: { configPath: "./wrangler.toml" },
+      // The AI binding is remote-only; tests replace it and must never open a remote session.
+      remoteBindings: false,
       miniflare: {
         bindings: {
+          ...documentedDefaults,
+          ECHO_DELAY_MS: "1",
           TEST_MIGRATIONS: await readD1Migrations(path.join(import.meta.dirname, "migrations")),
           SECRET_KEY: "test-secret-key-0123456789abcdef",
           ADMIN_API_KEY: "test-admin-key",

@@ -35,7 +35,7 @@ console.log("D1 migrations applied (local).");
 const inspectorPort = inspectorFlag ?? String(await freePort());
 const child = spawn(
   wranglerBin,
-  ["dev", "--ip", ip, "--port", String(port), "--inspector-port", inspectorPort, ...persistArgs, ...passthrough],
+  ["dev", "--local", "--ip", ip, "--port", String(port), "--inspector-port", inspectorPort, ...persistArgs, ...passthrough],
   { cwd: root, env: quietEnv, stdio: "inherit" },
 );
 let exited = false;

@@ -7,6 +7,9 @@ import { errorResponse, notFoundResponse } from "./http/error-handler";
 import { requestContext } from "./http/request-context";
 import { adminRoutes } from "./routes/admin";
 import { appInfoRoutes } from "./routes/app-info";
+import { chatRoutes } from "./routes/chat";
+import { conversationRoutes } from "./routes/conversations";
+import { messageRoutes } from "./routes/messages";
 import { docsRoutes } from "./routes/docs";
 import { passportRoutes } from "./routes/passport";
 
@@ -20,6 +23,9 @@ export function buildApp(): Hono<AppEnv> {
   app.get("/health", (c) => c.json({ status: "ok" }));
   app.route("/api", passportRoutes);
   app.route("/api", appInfoRoutes as unknown as Hono<AppEnv>);
+  app.route("/api", chatRoutes as unknown as Hono<AppEnv>);
+  app.route("/api", conversationRoutes as unknown as Hono<AppEnv>);
+  app.route("/api", messageRoutes as unknown as Hono<AppEnv>);
   app.route("/admin", adminRoutes);
   app.route("/", docsRoutes(() => app));
 

@@ -18,6 +18,14 @@ export interface Config {
   appDefaultActiveRequests: number;
   appMaxExecutionTime: number;
   defaultModelProvider: string;
+  /** Seconds an upstream model stream may stay silent before it is aborted. */
+  modelIdleTimeout: number;
+  /** Milliseconds between the echo provider's words. */
+  echoDelayMs: number;
+  /** Seconds a finished task's event log stays available for resume. */
+  taskEventsRetention: number;
+  /** Most recent messages of a conversation read as history (then trimmed to the model's context). */
+  chatHistoryMaxMessages: number;
   /** Seconds that app/site/end-user lookups stay cached in isolate memory. */
   cacheTtlSeconds: number;
   logLevel: "debug" | "info" | "warn" | "error";
@@ -68,6 +76,10 @@ function readConfig(env: Env): Config {
     appDefaultActiveRequests: int("APP_DEFAULT_ACTIVE_REQUESTS", 0),
     appMaxExecutionTime: int("APP_MAX_EXECUTION_TIME", 1200),
     defaultModelProvider: str("DEFAULT_MODEL_PROVIDER", "echo"),
+    modelIdleTimeout: int("MODEL_IDLE_TIMEOUT", 60),
+    echoDelayMs: int("ECHO_DELAY_MS", 40),
+    taskEventsRetention: int("TASK_EVENTS_RETENTION", 600),
+    chatHistoryMaxMessages: int("CHAT_HISTORY_MAX_MESSAGES", 500),
     cacheTtlSeconds: int("CACHE_TTL_SECONDS", 5),
     logLevel: (["debug", "info", "warn", "error"].includes(logLevel) ? logLevel : "info") as Config["logLevel"],
     deployEnv: str("DEPLOY_ENV", "PRODUCTION"),

@@ -6,6 +6,8 @@ export interface Env {
   FILES: R2Bucket;
   KV: KVNamespace;
   TASKS: DurableObjectNamespace<TaskRunner>;
+  /** Workers AI (the workers-ai model provider); unsupported under `wrangler dev --local`. */
+  AI?: Ai;
   SECRET_KEY?: string;
   ADMIN_API_KEY?: string;
   [name: string]: unknown;

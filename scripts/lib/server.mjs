@@ -24,7 +24,7 @@ export async function startServer({ vars = {}, logLevel = "warn" } = {}) {
   const inspectorPort = await freePort();
   const child = spawn(
     wranglerBin,
-    ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort), "--persist-to", persist,
+    ["dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort), "--persist-to", persist,
       "--env-file", envFile, "--log-level", logLevel, "--show-interactive-dev-session=false"],
     { cwd: root, env: quietEnv, stdio: ["ignore", "pipe", "pipe"], detached: true },
   );

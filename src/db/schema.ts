@@ -401,6 +401,18 @@ export const humanInputFormRecipients = sqliteTable(
   (t) => [uniqueIndex("human_input_form_recipients_token_uq").on(t.accessToken), index("human_input_form_recipients_form_idx").on(t.formId)],
 );
 
+// Ours: per-app concurrency slots (apps.max_active_requests / APP_MAX_ACTIVE_REQUESTS). A slot is
+// taken by a conditional insert (atomic in D1) and released when the task ends; stale slots expire.
+export const appActiveRequests = sqliteTable(
+  "app_active_requests",
+  {
+    id: id(),
+    appId: text("app_id").notNull(),
+    startedAt: integer("started_at").notNull(),
+  },
+  (t) => [index("app_active_requests_app_idx").on(t.appId, t.startedAt)],
+);
+
 // Ours: the model providers an app's Dify provider string resolves to (admin API).
 export const modelProviders = sqliteTable("model_providers", {
   name: text("name").primaryKey(),

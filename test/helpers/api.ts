@@ -73,3 +73,10 @@ export async function expectShape<S extends z.ZodType>(res: Response, schema: S,
   expect(parsed.success, parsed.success ? "" : JSON.stringify(parsed.error.issues)).toBe(true);
   return parsed.data as z.infer<S>;
 }
+
+/** Calls a Worker built with extra env settings (e.g. a short MODEL_IDLE_TIMEOUT) over the same bindings. */
+export async function callWithEnv(overrides: Record<string, string>, path: string, init: RequestInit = {}): Promise<Response> {
+  const { buildApp } = await import("../../src/app");
+  const { env } = await import("cloudflare:workers");
+  return buildApp().fetch(new Request(`${BASE}${path}`, init), { ...env, ...overrides });
+}

@@ -1,0 +1,73 @@
+// POST /api/chat-messages, POST /api/chat-messages/{task_id}/stop (spec §4.5, §4.6) and, beyond
+// Dify, GET /api/chat-messages/{task_id}/events to resume a stream after a disconnect.
+import { Hono } from "hono";
+import { passportAuth } from "../http/auth";
+import type { WebAppEnv } from "../http/context";
+import { depsOf } from "../http/deps";
+import { InvalidParam } from "../http/errors";
+import { doc, validate } from "../http/validate";
+import { blockingMessageResponse, chatMessageBody, resumeQuery, stopResponse, taskIdParam } from "../schemas/chat";
+import { effectiveMode, requireMode } from "../services/app-mode";
+import { startChat } from "../services/chat";
+import { blockingBody, stopTask, taskEvents, taskEventStream } from "../services/generation";
+
+export const chatRoutes = new Hono<WebAppEnv>();
+
+chatRoutes.post(
+  "/chat-messages",
+  doc({
+    summary: "Send a chat message (streaming SSE or blocking JSON)",
+    tags: ["chat"],
+    responses: {
+      200: { description: "text/event-stream of message events, or the blocking message", schema: blockingMessageResponse },
+    },
+  }),
+  passportAuth,
+  validate("json", chatMessageBody),
+  async (c) => {
+    const ctx = c.get("appContext");
+    requireMode(ctx, "chat");
+    const endUser = c.get("endUser");
+    const started = await startChat(depsOf(c), ctx, endUser, c.req.valid("json"));
+    const owner = { appId: ctx.app.id, endUserId: endUser.id };
+    if (started.streaming) return taskEventStream(c.env, started.taskId, owner);
+    return c.json(blockingBody(await taskEvents(c.env, started.taskId, owner), { mode: started.mode, conversationId: started.conversationId }));
+  },
+);
+
+chatRoutes.post(
+  "/chat-messages/:task_id/stop",
+  doc({
+    summary: "Stop a generation (always success; only the task's own end user can stop it)",
+    tags: ["chat"],
+    responses: { 200: { description: "Stopped", schema: stopResponse } },
+  }),
+  passportAuth,
+  validate("param", taskIdParam),
+  async (c) => {
+    const ctx = c.get("appContext");
+    // Dify's web client stops completion runs through this path as well.
+    if (effectiveMode(ctx) !== "completion") requireMode(ctx, "chat");
+    await stopTask(c.env, c.req.valid("param").task_id, { appId: ctx.app.id, endUserId: c.get("endUser").id });
+    return c.json({ result: "success" });
+  },
+);
+
+chatRoutes.get(
+  "/chat-messages/:task_id/events",
+  doc({
+    summary: "Resume a generation's event stream after Last-Event-ID or ?cursor= (beyond Dify)",
+    tags: ["chat"],
+    responses: { 200: { description: "text/event-stream replaying the missed events, then live ones", contentType: "text/event-stream" } },
+  }),
+  passportAuth,
+  validate("param", taskIdParam),
+  validate("query", resumeQuery),
+  async (c) => {
+    const lastEventId = c.req.header("Last-Event-ID")?.trim();
+    const raw = lastEventId || c.req.valid("query").cursor || "0";
+    if (!/^\d{1,15}$/.test(raw)) throw new InvalidParam("Last-Event-ID must be a non-negative integer", "Last-Event-ID");
+    const ctx = c.get("appContext");
+    return taskEventStream(c.env, c.req.valid("param").task_id, { appId: ctx.app.id, endUserId: c.get("endUser").id }, Number(raw));
+  },
+);

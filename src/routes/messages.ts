@@ -1,0 +1,53 @@
+// GET /api/messages, POST /api/messages/{id}/feedbacks, GET /api/messages/{id}/suggested-questions (spec §4.9, §4.10, §4.12).
+import { Hono } from "hono";
+import { getDb } from "../db/client";
+import { passportAuth } from "../http/auth";
+import type { WebAppEnv } from "../http/context";
+import { depsOf } from "../http/deps";
+import { fileSigner } from "../http/file-signer";
+import { uuidParam } from "../http/openapi";
+import { doc, validate } from "../http/validate";
+import { feedbackBody, listMessagesQuery, messagePage, resultSuccess, suggestedQuestionsResponse } from "../schemas/conversations";
+import { requireMode } from "../services/app-mode";
+import { listMessages, rateMessage, suggestedQuestions } from "../services/messages";
+
+export const messageRoutes = new Hono<WebAppEnv>();
+// "/messages/*" also matches "/messages" itself.
+messageRoutes.use("/messages/*", passportAuth);
+
+const owner = (c: { get: (k: "appContext" | "endUser") => any }) => ({ appId: c.get("appContext").app.id, endUserId: c.get("endUser").id });
+const ID = uuidParam("message_id");
+
+messageRoutes.get(
+  "/messages",
+  doc({ summary: "Messages of a conversation, oldest first, paging backwards", tags: ["messages"], responses: { 200: { description: "A page", schema: messagePage } } }),
+  validate("query", listMessagesQuery),
+  async (c) => {
+    requireMode(c.get("appContext"), "chat");
+    return c.json(await listMessages(getDb(c.env.DB), owner(c), fileSigner(c.get("config"), c.req.url), c.req.valid("query")));
+  },
+);
+
+messageRoutes.post(
+  `/messages/${ID}/feedbacks`,
+  doc({ summary: "Like, dislike or clear the end user's feedback on a message", tags: ["messages"], responses: { 200: { description: "Saved", schema: resultSuccess } } }),
+  validate("json", feedbackBody),
+  async (c) => {
+    await rateMessage(getDb(c.env.DB), owner(c), c.req.param("message_id")!, c.req.valid("json"));
+    return c.json({ result: "success" });
+  },
+);
+
+messageRoutes.get(
+  `/messages/${ID}/suggested-questions`,
+  doc({
+    summary: "Three follow-up questions suggested by the app's model",
+    tags: ["messages"],
+    responses: { 200: { description: "Questions", schema: suggestedQuestionsResponse } },
+  }),
+  async (c) => {
+    requireMode(c.get("appContext"), "chat");
+    const data = await suggestedQuestions(depsOf(c), c.get("appContext"), owner(c), c.req.param("message_id")!);
+    return c.json({ result: "success", data });
+  },
+);

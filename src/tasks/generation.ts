@@ -1,0 +1,94 @@
+// The generation pipeline that runs inside a TaskRunner: model stream → `message` events, keyword
+// output moderation → `message_replace`, stop → partial answer + `message_end`, failures → `error`.
+import { ApiError } from "../http/errors";
+import { describeError, log } from "../http/log";
+import { AbortedError } from "../llm/sse-reader";
+import { estimateMessagesTokens, estimateTokens } from "../llm/tokens";
+import type { LlmProvider, TokenUsage } from "../llm/types";
+import type { GenerationSpec } from "./types";
+import { type UsageView, usageView } from "./usage";
+
+export type StopReason = "user" | "timeout";
+
+export interface GenerationResult {
+  answer: string;
+  status: "normal" | "error";
+  error: string | null;
+  usage: UsageView;
+  stoppedBy: StopReason | null;
+}
+
+export type Emit = (fields: Record<string, unknown> & { event: string }) => void;
+
+function moderationHit(text: string, keywords: string[]): boolean {
+  const lower = text.toLowerCase();
+  return keywords.some((k) => k && lower.includes(k.toLowerCase()));
+}
+
+export async function runGeneration(
+  spec: GenerationSpec,
+  provider: LlmProvider,
+  emit: Emit,
+  stop: { signal: AbortSignal; reason: () => StopReason | null },
+): Promise<GenerationResult> {
+  const started = Date.now();
+  let firstTokenAt: number | null = null;
+  let answer = "";
+  let reported: TokenUsage | null = null;
+  let failure: ApiError | null = null;
+  const upstream = new AbortController();
+  const onStop = () => upstream.abort();
+  stop.signal.addEventListener("abort", onStop);
+  if (stop.signal.aborted) upstream.abort();
+  const messageEvent = (text: string) => ({ event: "message", id: spec.messageId, answer: text, from_variable_selector: null });
+
+  try {
+    if (spec.presetAnswer !== null) {
+      answer = spec.presetAnswer;
+      firstTokenAt = Date.now();
+      emit(messageEvent(answer));
+    } else {
+      for await (const chunk of provider.stream({ model: spec.model, messages: spec.messages, params: spec.params, signal: upstream.signal })) {
+        if (chunk.type === "usage") {
+          reported = chunk.usage;
+          continue;
+        }
+        firstTokenAt ??= Date.now();
+        answer += chunk.text;
+        if (spec.outputModeration && moderationHit(answer, spec.outputModeration.keywords)) {
+          answer = spec.outputModeration.presetResponse;
+          emit({ event: "message_replace", answer, reason: "output_moderation" });
+          upstream.abort();
+          break;
+        }
+        emit(messageEvent(chunk.text));
+      }
+    }
+  } catch (err) {
+    if (!(err instanceof AbortedError && upstream.signal.aborted)) {
+      failure = err instanceof ApiError ? err : new ApiError(500, "internal_server_error", "Internal Server Error, please contact support.");
+      if (!(err instanceof ApiError)) log(null, "error", "generation failed", { task_id: spec.taskId, error: describeError(err) });
+    }
+  } finally {
+    stop.signal.removeEventListener("abort", onStop);
+  }
+
+  const now = Date.now();
+  // A stopped or failed stream has no provider usage: recount from the prompt and the partial answer.
+  const tokens = reported ?? { promptTokens: spec.presetAnswer !== null ? 0 : estimateMessagesTokens(spec.messages), completionTokens: estimateTokens(answer) };
+  const usage = usageView(tokens, spec.pricing, {
+    latency: (now - started) / 1000,
+    timeToFirstToken: firstTokenAt === null ? null : (firstTokenAt - started) / 1000,
+  });
+  if (failure) {
+    emit({ event: "error", code: failure.code, message: failure.message, status: failure.status });
+    return { answer, status: "error", error: failure.message, usage, stoppedBy: null };
+  }
+  emit({
+    event: "message_end",
+    id: spec.messageId,
+    metadata: { annotation_reply: null, retriever_resources: [], usage },
+    files: spec.files,
+  });
+  return { answer, status: "normal", error: null, usage, stoppedBy: stop.reason() };
+}

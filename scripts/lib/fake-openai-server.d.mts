@@ -1,0 +1,5 @@
+export function startFakeOpenAI(): Promise<{
+  state: { scenario: { tokens: string[]; firstTokenDelayMs: number; delayMs: number }; requests: any[]; aborted: number };
+  baseUrl: string;
+  close(): Promise<void>;
+}>;

@@ -1,0 +1,58 @@
+// A fake OpenAI-compatible server on 127.0.0.1 for end-to-end tests and the benchmark. It speaks
+// the real streaming protocol (SSE chat.completion.chunk frames, finish_reason, usage, [DONE]).
+import { createServer } from "node:http";
+
+export async function startFakeOpenAI() {
+  const state = {
+    /** Answer tokens to stream, the delay before the first one, and between the others. */
+    scenario: { tokens: ["Hello", " from", " the", " fake", " model."], firstTokenDelayMs: 0, delayMs: 5 },
+    requests: [],
+    aborted: 0,
+  };
+  const server = createServer((req, res) => {
+    let raw = "";
+    req.on("data", (d) => (raw += d));
+    req.on("end", async () => {
+      if (req.method !== "POST" || !req.url.endsWith("/chat/completions")) {
+        res.writeHead(404, { "Content-Type": "application/json" }).end(JSON.stringify({ error: { message: "not found" } }));
+        return;
+      }
+      const body = JSON.parse(raw || "{}");
+      state.requests.push(body);
+      const { tokens, firstTokenDelayMs, delayMs } = state.scenario;
+      let closed = false;
+      res.on("close", () => {
+        if (!res.writableEnded) {
+          closed = true;
+          state.aborted++;
+        }
+      });
+      const base = { id: `chatcmpl-${state.requests.length}`, object: "chat.completion.chunk", created: 1, model: body.model };
+      const send = (data) => res.write(`data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`);
+      const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+      res.writeHead(200, { "Content-Type": "text/event-stream", "Cache-Control": "no-cache" });
+      send({ ...base, choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }] });
+      for (let i = 0; i < tokens.length; i++) {
+        const wait = i === 0 ? firstTokenDelayMs : delayMs;
+        // delayMs 0 streams as fast as the socket takes it (yielding now and then to notice a close).
+        if (wait > 0 || i % 200 === 0) await sleep(wait);
+        if (closed) return;
+        send({ ...base, choices: [{ index: 0, delta: { content: tokens[i] }, finish_reason: null }] });
+      }
+      send({ ...base, choices: [{ index: 0, delta: {}, finish_reason: "stop" }] });
+      if (body.stream_options?.include_usage) send({ ...base, choices: [], usage: { prompt_tokens: 9, completion_tokens: tokens.length, total_tokens: 9 + tokens.length } });
+      send("[DONE]");
+      res.end();
+    });
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address();
+  return {
+    state,
+    baseUrl: `http://127.0.0.1:${port}/v1`,
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(resolve);
+    }),
+  };
+}

@@ -6,6 +6,8 @@ export interface Env {
   FILES: R2Bucket;
   KV: KVNamespace;
   TASKS: DurableObjectNamespace<TaskRunner>;
+  /** Cloudflare Email Service binding, used when MAIL_PROVIDER=send_email (local dev simulates it). */
+  EMAIL?: SendEmail;
   SECRET_KEY?: string;
   ADMIN_API_KEY?: string;
   [name: string]: unknown;

@@ -7,8 +7,12 @@ import { errorResponse, notFoundResponse } from "./http/error-handler";
 import { requestContext } from "./http/request-context";
 import { adminRoutes } from "./routes/admin";
 import { appInfoRoutes } from "./routes/app-info";
+import { consoleRoutes } from "./routes/console";
 import { docsRoutes } from "./routes/docs";
+import { forgotPasswordRoutes } from "./routes/forgot-password";
+import { loginRoutes } from "./routes/login";
 import { passportRoutes } from "./routes/passport";
+import { webappRoutes } from "./routes/webapp";
 
 export function buildApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -20,6 +24,10 @@ export function buildApp(): Hono<AppEnv> {
   app.get("/health", (c) => c.json({ status: "ok" }));
   app.route("/api", passportRoutes);
   app.route("/api", appInfoRoutes as unknown as Hono<AppEnv>);
+  app.route("/api", loginRoutes);
+  app.route("/api", forgotPasswordRoutes);
+  app.route("/api", webappRoutes);
+  app.route("/console/api", consoleRoutes);
   app.route("/admin", adminRoutes);
   app.route("/", docsRoutes(() => app));
 

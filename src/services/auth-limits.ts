@@ -14,16 +14,15 @@ export type FailureScope = "login" | "reset";
  */
 export async function takeMailSlot(db: Db, scope: MailScope, key: string, limit: number, windowSeconds: number): Promise<boolean> {
   const now = nowSeconds();
-  const [, inserted] = await db.batch([
-    // Old events of the whole scope go first, so rows of keys never seen again do not pile up.
-    db.run(sql`DELETE FROM auth_rate_events WHERE scope = ${scope} AND at <= ${now - windowSeconds}`),
-    db.all<{ at: number }>(
-      sql`INSERT INTO auth_rate_events (scope, key, at)
-          SELECT ${scope}, ${key}, ${now}
-          WHERE (SELECT COUNT(*) FROM auth_rate_events WHERE scope = ${scope} AND key = ${key}) < ${limit}
-          RETURNING at`,
-    ),
-  ]);
+  // Count and insert in one statement: SQLite runs it atomically, so two sends cannot both see room.
+  const inserted = await db.all<{ at: number }>(
+    sql`INSERT INTO auth_rate_events (scope, key, at)
+        SELECT ${scope}, ${key}, ${now}
+        WHERE (SELECT COUNT(*) FROM auth_rate_events WHERE scope = ${scope} AND key = ${key} AND at > ${now - windowSeconds}) < ${limit}
+        RETURNING at`,
+  );
+  // Events older than the window no longer count; dropping them for the whole scope keeps the table small.
+  await db.run(sql`DELETE FROM auth_rate_events WHERE scope = ${scope} AND at <= ${now - windowSeconds}`);
   return inserted.length > 0;
 }
 

@@ -1,8 +1,8 @@
 // Accounts that sign in to non-public web apps: lookups for the sign-in flows and the admin API's writes.
 // Every write that can change an access decision drops this isolate's cached decisions.
-import { and, count, desc, eq } from "drizzle-orm";
+import { and, count, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { type Account, accountGroupMembers, accountGroups, accounts, appAccessGrants } from "../db/schema";
+import { type Account, accountGroupMembers, accountGroups, accounts, appAccessGrants, endUsers } from "../db/schema";
 import { EmailAlreadyInUse, NotFound } from "../http/errors";
 import { forgetAccessDecisions } from "./access-control";
 import { nowSeconds, uuid } from "./ids";
@@ -98,8 +98,14 @@ export async function resetPassword(db: Db, email: string, password: string): Pr
 }
 
 export async function deleteAccount(db: Db, id: string): Promise<void> {
-  await requireAccount(db, id);
+  const account = await requireAccount(db, id);
   await db.batch([
+    // Its end users keep their history but not the email as session id: an account created later with
+    // the same address must not inherit the conversations.
+    db
+      .update(endUsers)
+      .set({ sessionId: sql`'deleted-account:' || ${endUsers.id}` })
+      .where(and(eq(endUsers.sessionId, account.email), eq(endUsers.isAnonymous, false))),
     db.delete(accountGroupMembers).where(eq(accountGroupMembers.accountId, id)),
     db.delete(appAccessGrants).where(and(eq(appAccessGrants.subjectType, "account"), eq(appAccessGrants.subjectId, id))),
     db.delete(accounts).where(eq(accounts.id, id)),

@@ -7,7 +7,7 @@ import { type EndUser, endUsers } from "../db/schema";
 import { WebAppAuthRequired } from "../http/errors";
 import type { AccessMode } from "./access-control";
 import type { AppContext } from "./app-registry";
-import { findOrCreateEndUser, forgetEndUsers } from "./end-users";
+import { findOrCreateEndUser } from "./end-users";
 import { nowSeconds } from "./ids";
 import { issueTimeFor, type verifyLoginToken } from "./login-tokens";
 import { PASSPORT_SUBJECT, signToken } from "./passport";
@@ -16,13 +16,13 @@ type VerifiedLogin = Awaited<ReturnType<typeof verifyLoginToken>>;
 
 /** The account's end user in the app: session id = account email, as Dify; never an anonymous one. */
 async function accountEndUser(db: Db, ctx: AppContext, email: string): Promise<EndUser> {
-  const endUser = await findOrCreateEndUser(db, { tenantId: ctx.app.tenantId, appId: ctx.app.id, sessionId: email, isAnonymous: false });
+  const scope = { tenantId: ctx.app.tenantId, appId: ctx.app.id, sessionId: email, isAnonymous: false };
+  const endUser = await findOrCreateEndUser(db, scope);
   if (!endUser.isAnonymous) return endUser;
-  // A visitor sent this email as user_id while the app was public. The row becomes the account's, and
-  // anonymous passports for it stop working (access-control refuses non-anonymous end users for them).
-  await db.update(endUsers).set({ isAnonymous: false, updatedAt: nowSeconds() }).where(and(eq(endUsers.id, endUser.id), eq(endUsers.appId, ctx.app.id)));
-  forgetEndUsers();
-  return { ...endUser, isAnonymous: false };
+  // A visitor sent this email as user_id while the app was public. That end user stays the visitor's
+  // (its session id is moved aside) and the account gets its own: neither sees the other's history.
+  await db.update(endUsers).set({ sessionId: `detached:${endUser.id}`, updatedAt: nowSeconds() }).where(and(eq(endUsers.id, endUser.id), eq(endUsers.isAnonymous, true)));
+  return findOrCreateEndUser(db, scope);
 }
 
 export async function issueWebAppPassport(db: Db, secretKey: string, ctx: AppContext, login: VerifiedLogin, ttlSeconds: number): Promise<string> {

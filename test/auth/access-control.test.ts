@@ -193,18 +193,28 @@ describe("other access modes", () => {
     expect((await appCall(app, anonymous)).status).toBe(200);
   });
 
-  it("never hands a signed-in account's end user to an anonymous visitor sending its email as user_id", async () => {
+  it("never shares an end user between a signed-in account and a visitor sending its email as user_id", async () => {
     await createAccount("victim@example.com");
     const app = await appWithAccess("public");
     // While public, a visitor claims the session id the account will use.
     const visitor = await anonymousPassport(app.site_code, "victim@example.com");
     await setAccess(app, { access_mode: "private_all" });
     const accountPassport = await signedInPassport(app, await login("victim@example.com"));
-    expect(claimsOf(accountPassport).end_user_id).toBe(claimsOf(visitor).end_user_id);
+    expect(claimsOf(accountPassport).end_user_id).not.toBe(claimsOf(visitor).end_user_id);
+    expect(claimsOf(await signedInPassport(app, await login("victim@example.com"))).end_user_id).toBe(claimsOf(accountPassport).end_user_id);
     await setAccess(app, { access_mode: "public" });
-    // The visitor's old passport no longer reaches that end user, and a new one gets a fresh end user.
-    await expectError(await appCall(app, visitor), 401, "unauthorized");
+    // The visitor keeps only its own end user; asking for the email again gets a fresh anonymous one.
+    expect((await appCall(app, visitor)).status).toBe(200);
     const again = await anonymousPassport(app.site_code, "victim@example.com");
-    expect(claimsOf(again).end_user_id).not.toBe(claimsOf(visitor).end_user_id);
+    expect([claimsOf(visitor).end_user_id, claimsOf(accountPassport).end_user_id]).not.toContain(claimsOf(again).end_user_id);
+  });
+
+  it("does not let an account created later with a deleted account's email inherit its end user", async () => {
+    const first = await createAccount("reused@example.com");
+    const app = await appWithAccess("private_all");
+    const before = claimsOf(await signedInPassport(app, await login("reused@example.com"))).end_user_id;
+    await admin(`/admin/accounts/${first.id}`, { method: "DELETE" });
+    await createAccount("reused@example.com");
+    expect(claimsOf(await signedInPassport(app, await login("reused@example.com"))).end_user_id).not.toBe(before);
   });
 });

@@ -28,6 +28,14 @@ export function extractLoginToken(c: Context): string | null {
 }
 
 /**
+ * The app passport for share code `code` from cookie `passport-<code>` or `X-App-Passport`, where
+ * /login/status and /webapp/permission look (never `Authorization`: there it is the login token).
+ */
+export function appPassportFor(c: Context, code: string): string | null {
+  return getCookie(c, `passport-${code}`) || getCookie(c, `__Host-passport-${code}`) || c.req.header("X-App-Passport")?.trim() || null;
+}
+
+/**
  * Expires the login cookie as Dify's logout does (empty value, epoch expiry, Path=/, HttpOnly,
  * SameSite=None). Over https without COOKIE_DOMAIN Dify names it with the `__Host-` prefix; both
  * names are cleared so either variant goes.

@@ -1,12 +1,11 @@
 // Web-app sign-in (spec dify-web-auth.md §4.1–4.5): POST /api/login, GET /api/login/status,
 // POST /api/logout, POST /api/email-code-login and POST /api/email-code-login/validity.
 import { Hono } from "hono";
-import { getCookie } from "hono/cookie";
 import { getDb } from "../db/client";
 import { authenticatePassport } from "../http/auth";
 import type { AppEnv } from "../http/context";
 import { AuthenticationFailed, EmailCodeError, Forbidden, InvalidParam } from "../http/errors";
-import { clearLoginCookie, clientIp, decodeBase64Field, extractLoginToken, signInDeps } from "../http/sign-in";
+import { appPassportFor, clearLoginCookie, clientIp, decodeBase64Field, extractLoginToken, signInDeps } from "../http/sign-in";
 import { doc, validate } from "../http/validate";
 import {
   codeLoginBody,
@@ -63,7 +62,7 @@ loginRoutes.get(
     const ctx = await getAppContextByCode(db, appCode, config.cacheTtlSeconds);
     // A public app needs no sign-in: the client then just fetches an anonymous passport.
     const loggedIn = ctx?.app.accessMode === "public" || loginValid;
-    const passport = getCookie(c, `passport-${appCode}`) || getCookie(c, `__Host-passport-${appCode}`) || c.req.header("X-App-Passport")?.trim();
+    const passport = appPassportFor(c, appCode);
     const appLoggedIn =
       !!ctx &&
       !!passport &&

@@ -1,7 +1,6 @@
 // Web-app bootstrap for access control (spec dify-web-auth.md §4.9–4.11): GET /api/system-features,
 // GET /api/webapp/access-mode and GET /api/webapp/permission.
 import { Hono } from "hono";
-import { getCookie } from "hono/cookie";
 import { createFactory } from "hono/factory";
 import type { Config } from "../config";
 import { getDb } from "../db/client";
@@ -9,6 +8,7 @@ import type { Env } from "../env";
 import { authenticatePassport } from "../http/auth";
 import type { AppEnv } from "../http/context";
 import { ApiError, InvalidParam, NotFound, WebAppAuthRequired } from "../http/errors";
+import { appPassportFor } from "../http/sign-in";
 import { doc, validate } from "../http/validate";
 import { accessModeQuery, accessModeResponse, permissionQuery, permissionResponse, systemFeaturesResponse } from "../schemas/auth";
 import { type AppContext, getAppContext, getAppContextByCode } from "../services/app-registry";
@@ -70,7 +70,7 @@ webappRoutes.get(
     const ctx = await appById(c.env, c.get("config"), appId);
     if (!ctx) throw new NotFound("App not found.");
     if (ctx.app.accessMode !== "private" && ctx.app.accessMode !== "private_all") return c.json({ result: true });
-    const passport = getCookie(c, `passport-${code}`) || getCookie(c, `__Host-passport-${code}`) || c.req.header("X-App-Passport")?.trim();
+    const passport = appPassportFor(c, code);
     if (!passport) throw new WebAppAuthRequired();
     try {
       const session = await authenticatePassport(c.env, c.get("config"), passport, code);

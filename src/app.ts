@@ -10,8 +10,12 @@ import { appInfoRoutes } from "./routes/app-info";
 import { chatRoutes } from "./routes/chat";
 import { conversationRoutes } from "./routes/conversations";
 import { messageRoutes } from "./routes/messages";
+import { consoleRoutes } from "./routes/console";
 import { docsRoutes } from "./routes/docs";
+import { forgotPasswordRoutes } from "./routes/forgot-password";
+import { loginRoutes } from "./routes/login";
 import { passportRoutes } from "./routes/passport";
+import { webappRoutes } from "./routes/webapp";
 
 export function buildApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -26,6 +30,10 @@ export function buildApp(): Hono<AppEnv> {
   app.route("/api", chatRoutes as unknown as Hono<AppEnv>);
   app.route("/api", conversationRoutes as unknown as Hono<AppEnv>);
   app.route("/api", messageRoutes as unknown as Hono<AppEnv>);
+  app.route("/api", loginRoutes);
+  app.route("/api", forgotPasswordRoutes);
+  app.route("/api", webappRoutes);
+  app.route("/console/api", consoleRoutes);
   app.route("/admin", adminRoutes);
   app.route("/", docsRoutes(() => app));
 

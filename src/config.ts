@@ -30,6 +30,50 @@ export interface Config {
   cacheTtlSeconds: number;
   logLevel: "debug" | "info" | "warn" | "error";
   deployEnv: string;
+  auth: AuthConfig;
+  mail: MailConfig;
+}
+
+/** Web-app sign-in (spec dify-web-auth.md; docs/auth.md). Durations in seconds. */
+export interface AuthConfig {
+  /** ENABLE_EMAIL_PASSWORD_LOGIN: password sign-in and password reset are served. */
+  emailPasswordLogin: boolean;
+  /** ENABLE_EMAIL_CODE_LOGIN: sign-in with a mailed one-time code is served. */
+  emailCodeLogin: boolean;
+  /** ACCESS_TOKEN_EXPIRE_MINUTES × 60: lifetime of a web-app login token and its app passports. */
+  accessTokenTtl: number;
+  /** EMAIL_CODE_LOGIN_TOKEN_EXPIRY_MINUTES × 60: lifetime of a sign-in code. */
+  loginCodeTtl: number;
+  /** RESET_PASSWORD_TOKEN_EXPIRY_MINUTES × 60: lifetime of a reset code and of the reset token it unlocks. */
+  resetCodeTtl: number;
+  /** LOGIN_MAX_FAILED_ATTEMPTS: wrong passwords or codes per email before it is locked. */
+  maxFailedAttempts: number;
+  /** LOGIN_LOCKOUT_DURATION: how long sign-in stays locked after the last failure. */
+  loginLockout: number;
+  /** FORGOT_PASSWORD_LOCKOUT_DURATION: how long password reset stays locked after the last wrong code. */
+  resetLockout: number;
+  /** EMAIL_CODE_LOGIN_RATE_LIMIT per EMAIL_CODE_LOGIN_RATE_LIMIT_WINDOW: sign-in mails per email. */
+  loginCodeMailLimit: number;
+  loginCodeMailWindow: number;
+  /** RESET_PASSWORD_RATE_LIMIT per RESET_PASSWORD_RATE_LIMIT_WINDOW: reset mails per email. */
+  resetMailLimit: number;
+  resetMailWindow: number;
+  /** EMAIL_SEND_IP_LIMIT_PER_MINUTE: mails of any kind requested from one client IP per minute. */
+  mailsPerIpPerMinute: number;
+  /** COOKIE_DOMAIN: domain of the webapp_access_token cookie that logout clears ("" = host-only). */
+  cookieDomain: string;
+}
+
+export type MailProvider = "outbox" | "send_email" | "resend";
+
+export interface MailConfig {
+  /** MAIL_PROVIDER: outbox (D1, read at GET /admin/outbox), send_email (binding EMAIL) or resend. */
+  provider: MailProvider;
+  /** MAIL_FROM: sender, "address" or "Name <address>". */
+  from: string;
+  /** RESEND_API_KEY / RESEND_API_URL: Resend's HTTP API. */
+  resendApiKey: string;
+  resendApiUrl: string;
 }
 
 export class ConfigError extends Error {}
@@ -83,5 +127,49 @@ function readConfig(env: Env): Config {
     cacheTtlSeconds: int("CACHE_TTL_SECONDS", 5),
     logLevel: (["debug", "info", "warn", "error"].includes(logLevel) ? logLevel : "info") as Config["logLevel"],
     deployEnv: str("DEPLOY_ENV", "PRODUCTION"),
+    auth: readAuthConfig(str, int),
+    mail: readMailConfig(env, str),
+  };
+}
+
+type StrReader = (name: string, fallback: string) => string;
+
+function readAuthConfig(str: StrReader, int: (name: string, fallback: number) => number): AuthConfig {
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = str(name, String(fallback)).toLowerCase();
+    if (!["true", "false", "1", "0"].includes(raw)) throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+    return raw === "true" || raw === "1";
+  };
+  return {
+    emailPasswordLogin: bool("ENABLE_EMAIL_PASSWORD_LOGIN", true),
+    emailCodeLogin: bool("ENABLE_EMAIL_CODE_LOGIN", false),
+    accessTokenTtl: int("ACCESS_TOKEN_EXPIRE_MINUTES", 60) * 60,
+    loginCodeTtl: int("EMAIL_CODE_LOGIN_TOKEN_EXPIRY_MINUTES", 5) * 60,
+    resetCodeTtl: int("RESET_PASSWORD_TOKEN_EXPIRY_MINUTES", 5) * 60,
+    maxFailedAttempts: int("LOGIN_MAX_FAILED_ATTEMPTS", 5),
+    loginLockout: int("LOGIN_LOCKOUT_DURATION", 86400),
+    resetLockout: int("FORGOT_PASSWORD_LOCKOUT_DURATION", 86400),
+    loginCodeMailLimit: int("EMAIL_CODE_LOGIN_RATE_LIMIT", 3),
+    loginCodeMailWindow: int("EMAIL_CODE_LOGIN_RATE_LIMIT_WINDOW", 300),
+    resetMailLimit: int("RESET_PASSWORD_RATE_LIMIT", 1),
+    resetMailWindow: int("RESET_PASSWORD_RATE_LIMIT_WINDOW", 60),
+    mailsPerIpPerMinute: int("EMAIL_SEND_IP_LIMIT_PER_MINUTE", 50),
+    cookieDomain: str("COOKIE_DOMAIN", "").replace(/^\./, ""),
+  };
+}
+
+function readMailConfig(env: Env, str: StrReader): MailConfig {
+  const provider = str("MAIL_PROVIDER", "outbox");
+  if (provider !== "outbox" && provider !== "send_email" && provider !== "resend") {
+    throw new ConfigError(`MAIL_PROVIDER must be outbox, send_email or resend, got "${provider}"`);
+  }
+  const resendApiKey = str("RESEND_API_KEY", "");
+  if (provider === "resend" && !resendApiKey) throw new ConfigError("MAIL_PROVIDER=resend needs RESEND_API_KEY");
+  if (provider === "send_email" && !env.EMAIL) throw new ConfigError("MAIL_PROVIDER=send_email needs the send_email binding EMAIL in wrangler.toml");
+  return {
+    provider,
+    from: str("MAIL_FROM", "Dify <no-reply@dify.local>"),
+    resendApiKey,
+    resendApiUrl: str("RESEND_API_URL", "https://api.resend.com").replace(/\/+$/, ""),
   };
 }

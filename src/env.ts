@@ -8,6 +8,8 @@ export interface Env {
   TASKS: DurableObjectNamespace<TaskRunner>;
   /** Workers AI (the workers-ai model provider); unsupported under `wrangler dev --local`. */
   AI?: Ai;
+  /** Cloudflare Email Service binding, used when MAIL_PROVIDER=send_email (local dev simulates it). */
+  EMAIL?: SendEmail;
   SECRET_KEY?: string;
   ADMIN_API_KEY?: string;
   [name: string]: unknown;

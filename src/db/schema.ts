@@ -1,7 +1,7 @@
 // Tables of spec dify-web-api.md §7 that this API serves, plus our own model provider registry.
 // Ids are UUID strings, timestamps integer Unix seconds, JSON columns use drizzle's json mode.
 import { sql } from "drizzle-orm";
-import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 type Json = Record<string, unknown>;
 type JsonList = unknown[];
@@ -425,6 +425,113 @@ export const modelProviders = sqliteTable("model_providers", {
   updatedAt: updatedAt(),
 });
 
+// Ours: web-app sign-in and access control (Dify keeps accounts in its console and the access lists in
+// its closed enterprise service; spec dify-web-auth.md §11). Accounts are deployment-wide.
+export const accounts = sqliteTable(
+  "accounts",
+  {
+    id: id(),
+    // Stored lower-cased, so the unique index makes addresses unique case-insensitively.
+    email: text("email").notNull(),
+    name: text("name").notNull(),
+    // PBKDF2-SHA256 in Dify's encoding (base64 of the hex digest) and base64 salt; null = code sign-in only.
+    password: text("password"),
+    passwordSalt: text("password_salt"),
+    status: text("status").notNull().default("active"), // active | banned
+    // Login tokens and app passports issued at or before this second are dead (password reset, ban).
+    tokensValidAfter: integer("tokens_valid_after").notNull().default(0),
+    lastLoginAt: integer("last_login_at"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex("accounts_email_uq").on(t.email)],
+);
+
+export const accountGroups = sqliteTable(
+  "account_groups",
+  {
+    id: id(),
+    name: text("name").notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex("account_groups_name_uq").on(t.name)],
+);
+
+export const accountGroupMembers = sqliteTable(
+  "account_group_members",
+  {
+    groupId: text("group_id").notNull(),
+    accountId: text("account_id").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.groupId, t.accountId] }), index("account_group_members_account_idx").on(t.accountId)],
+);
+
+/** Who may use a `private` app: accounts directly, or every member of a group. */
+export const appAccessGrants = sqliteTable(
+  "app_access_grants",
+  {
+    appId: text("app_id").notNull(),
+    subjectType: text("subject_type").notNull(), // account | group
+    subjectId: text("subject_id").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.appId, t.subjectType, t.subjectId] }), index("app_access_grants_subject_idx").on(t.subjectType, t.subjectId)],
+);
+
+/** One-time sign-in and reset tokens. The code hash lives in KV; this row decides single use. */
+export const authTokens = sqliteTable(
+  "auth_tokens",
+  {
+    // SHA-256 of the token: a leaked table does not hand out usable reset tokens.
+    id: text("id").primaryKey(),
+    kind: text("kind").notNull(), // email_code_login | reset_password
+    email: text("email").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    consumedAt: integer("consumed_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("auth_tokens_email_idx").on(t.email, t.kind), index("auth_tokens_expires_idx").on(t.expiresAt)],
+);
+
+/** Sliding-window log of mails sent per email and per client IP (exact limits, one row per send). */
+export const authRateEvents = sqliteTable(
+  "auth_rate_events",
+  {
+    scope: text("scope").notNull(),
+    key: text("key").notNull(),
+    at: integer("at").notNull(),
+  },
+  (t) => [index("auth_rate_events_key_idx").on(t.scope, t.key, t.at), index("auth_rate_events_at_idx").on(t.scope, t.at)],
+);
+
+/** Failed sign-in / reset attempts per email; at the limit the email is locked until expires_at. */
+export const authFailures = sqliteTable(
+  "auth_failures",
+  {
+    scope: text("scope").notNull(),
+    key: text("key").notNull(),
+    count: integer("count").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.key] })],
+);
+
+/** Mail kept by MAIL_PROVIDER=outbox, read by developers at GET /admin/outbox. */
+export const mailOutbox = sqliteTable(
+  "mail_outbox",
+  {
+    id: id(),
+    recipient: text("recipient").notNull(),
+    subject: text("subject").notNull(),
+    text: text("text").notNull(),
+    html: text("html").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("mail_outbox_recipient_idx").on(t.recipient, t.createdAt)],
+);
+
 export type App = typeof apps.$inferSelect;
 export type Site = typeof sites.$inferSelect;
 export type Tenant = typeof tenants.$inferSelect;
@@ -434,3 +541,5 @@ export type EndUser = typeof endUsers.$inferSelect;
 export type Conversation = typeof conversations.$inferSelect;
 export type Message = typeof messages.$inferSelect;
 export type ModelProvider = typeof modelProviders.$inferSelect;
+export type Account = typeof accounts.$inferSelect;
+export type AccountGroup = typeof accountGroups.$inferSelect;

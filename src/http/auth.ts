@@ -1,14 +1,18 @@
 // Passport authentication for every app endpoint (spec dify-web-api.md §2.2): the passport comes
 // from cookie `passport-<code>`, header X-App-Passport, or Authorization: Bearer, in that order
 // (an empty header counts as absent: Dify's client sends X-App-Passport empty before it has one).
+// Non-public apps are checked against their access mode on every request (services/access-control).
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { getDb } from "../db/client";
-import { getAppContext } from "../services/app-registry";
+import type { Config } from "../config";
+import type { Env } from "../env";
+import { enforceWebAppAccess } from "../services/access-control";
+import { getAppContext, getAppContextByCode } from "../services/app-registry";
 import { getEndUser } from "../services/end-users";
 import { verifyPassport } from "../services/passport";
 import type { WebAppEnv } from "./context";
-import { BadRequest, NotFound, Unauthorized } from "./errors";
+import { ApiError, BadRequest, NotFound, Unauthorized, WebAppAuthRequired } from "./errors";
 
 function nonEmpty(value: string | undefined | null): string | null {
   const trimmed = value?.trim();
@@ -31,26 +35,45 @@ export function extractPassport(c: Context): string | null {
   );
 }
 
-export const passportAuth: MiddlewareHandler<WebAppEnv> = async (c, next) => {
-  const config = c.get("config");
-  const token = extractPassport(c);
-  if (!token) throw new Unauthorized("App token is missing.");
+/** Verifies `token` as a passport (for share code `code` when given) and applies the app's access mode. */
+export async function authenticatePassport(env: Env, config: Config, token: string, code: string | null) {
   const passport = await verifyPassport(config.secretKey, token);
   // Beyond Dify: a passport presented for another share code is refused rather than silently
   // serving the app it was issued for (the web client always sends both for the same app).
-  const code = nonEmpty(c.req.header("X-App-Code"));
   if (code && code !== passport.app_code) throw new Unauthorized("The passport was issued for another app.");
-  const db = getDb(c.env.DB);
+  const db = getDb(env.DB);
   const appContext = await getAppContext(db, passport.app_id, config.cacheTtlSeconds);
   if (!appContext) throw new NotFound();
   if (!appContext.site || appContext.site.code !== passport.app_code) throw new BadRequest("Site URL is no longer valid.");
   if (!appContext.app.enableSite) throw new BadRequest("Site is disabled.");
   const endUser = await getEndUser(db, passport.end_user_id, config.cacheTtlSeconds);
   if (!endUser || endUser.appId !== appContext.app.id) throw new NotFound();
-  // Web-app login passports only make sense for non-public apps (enforced in full with access control).
-  if (passport.token_source === "webapp" && appContext.app.accessMode === "public") throw new Unauthorized("webapp token expired.");
-  c.set("appContext", appContext);
-  c.set("endUser", endUser);
-  c.set("passport", passport);
+  await enforceWebAppAccess(db, appContext.app, passport, endUser, config.cacheTtlSeconds);
+  return { appContext, endUser, passport };
+}
+
+/** Whether the app behind share code `code` needs a web-app sign-in (its access mode is not public). */
+async function requiresSignIn(env: Env, config: Config, code: string): Promise<boolean> {
+  const ctx = await getAppContextByCode(getDb(env.DB), code, config.cacheTtlSeconds);
+  return !!ctx && ctx.app.accessMode !== "public";
+}
+
+export const passportAuth: MiddlewareHandler<WebAppEnv> = async (c, next) => {
+  const config = c.get("config");
+  const code = nonEmpty(c.req.header("X-App-Code"));
+  let session: Awaited<ReturnType<typeof authenticatePassport>>;
+  try {
+    const token = extractPassport(c);
+    if (!token) throw new Unauthorized("App token is missing.");
+    session = await authenticatePassport(c.env, config, token, code);
+  } catch (err) {
+    // As Dify: for a non-public app every plain 401 becomes web_sso_auth_required, the code that
+    // sends the web client to its sign-in page.
+    if (err instanceof ApiError && err.code === "unauthorized" && code && (await requiresSignIn(c.env, config, code))) throw new WebAppAuthRequired();
+    throw err;
+  }
+  c.set("appContext", session.appContext);
+  c.set("endUser", session.endUser);
+  c.set("passport", session.passport);
   await next();
 };

@@ -93,5 +93,27 @@ export const TooManyFiles = define(400, "too_many_files", "Only one file is allo
 export const NoFileUploaded = define(400, "no_file_uploaded", "Please upload your file.");
 export const InvalidDsl = define(400, "invalid_dsl", "Invalid DSL.");
 
+// Web-app sign-in (api/controllers/console/auth/error.py, console/error.py; spec dify-web-auth.md §8).
+export const AuthenticationFailed = define(401, "authentication_failed", "Invalid email or password.");
+export const AccountBanned = define(400, "account_banned", "Account is banned.");
+export const InvalidOrExpiredToken = define(400, "invalid_or_expired_token", "The token is invalid or has expired.");
+export const InvalidEmail = define(400, "invalid_email", "The email address is not valid.");
+export const EmailCodeError = define(400, "email_code_error", "Email code is invalid or expired.");
+export const PasswordMismatch = define(400, "password_mismatch", "The passwords do not match.");
+export const EmailAlreadyInUse = define(400, "email_already_in_use", "A user with this email already exists.");
+export const EmailSendIpLimit = define(429, "email_send_ip_limit", "Too many emails have been sent from this IP address recently. Please try again later.");
+export const PasswordResetRateLimitExceeded = define(
+  429,
+  "password_reset_rate_limit_exceeded",
+  "Too many password reset emails have been sent. Please try again in 1 minutes.",
+);
+export const EmailCodeLoginRateLimitExceeded = define(
+  429,
+  "email_code_login_rate_limit_exceeded",
+  "Too many login emails have been sent. Please try again in 5 minutes.",
+);
+export const EmailPasswordLoginLimit = define(429, "email_code_login_limit", "Too many incorrect password attempts. Please try again later.");
+export const EmailPasswordResetLimit = define(429, "email_password_reset_limit", "Too many failed password reset attempts. Please try again in 24 hours.");
+
 /** 401 responses carry this header (api/libs/external_api.py). */
 export const WWW_AUTHENTICATE = 'Bearer realm="api"';

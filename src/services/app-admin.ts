@@ -179,6 +179,7 @@ export async function deleteApp(db: Db, files: R2Bucket, appId: string): Promise
     db.delete(t.messages).where(eq(t.messages.appId, appId)),
     db.delete(t.conversations).where(eq(t.conversations.appId, appId)),
     db.delete(t.endUsers).where(eq(t.endUsers.appId, appId)),
+    db.delete(t.appAccessGrants).where(eq(t.appAccessGrants.appId, appId)),
     db.delete(t.sites).where(eq(t.sites.appId, appId)),
     db.delete(t.workflows).where(eq(t.workflows.appId, appId)),
     db.delete(t.appModelConfigs).where(eq(t.appModelConfigs.appId, appId)),

@@ -8,6 +8,7 @@ import { requestContext } from "./http/request-context";
 import { adminRoutes } from "./routes/admin";
 import { appInfoRoutes } from "./routes/app-info";
 import { chatRoutes } from "./routes/chat";
+import { completionRoutes } from "./routes/completion";
 import { conversationRoutes } from "./routes/conversations";
 import { messageRoutes } from "./routes/messages";
 import { consoleRoutes } from "./routes/console";
@@ -15,6 +16,7 @@ import { docsRoutes } from "./routes/docs";
 import { forgotPasswordRoutes } from "./routes/forgot-password";
 import { loginRoutes } from "./routes/login";
 import { passportRoutes } from "./routes/passport";
+import { savedMessageRoutes } from "./routes/saved-messages";
 import { webappRoutes } from "./routes/webapp";
 
 export function buildApp(): Hono<AppEnv> {
@@ -30,6 +32,8 @@ export function buildApp(): Hono<AppEnv> {
   app.route("/api", chatRoutes as unknown as Hono<AppEnv>);
   app.route("/api", conversationRoutes as unknown as Hono<AppEnv>);
   app.route("/api", messageRoutes as unknown as Hono<AppEnv>);
+  app.route("/api", completionRoutes as unknown as Hono<AppEnv>);
+  app.route("/api", savedMessageRoutes as unknown as Hono<AppEnv>);
   app.route("/api", loginRoutes);
   app.route("/api", forgotPasswordRoutes);
   app.route("/api", webappRoutes);

@@ -9,7 +9,7 @@ import { doc, validate } from "../http/validate";
 import { blockingMessageResponse, chatMessageBody, resumeQuery, stopResponse, taskIdParam } from "../schemas/chat";
 import { effectiveMode, requireMode } from "../services/app-mode";
 import { startChat } from "../services/chat";
-import { blockingBody, stopTask, taskEvents, taskEventStream } from "../services/generation";
+import { generationResponse, stopTask, taskEventStream } from "../services/generation";
 
 export const chatRoutes = new Hono<WebAppEnv>();
 
@@ -29,9 +29,7 @@ chatRoutes.post(
     requireMode(ctx, "chat");
     const endUser = c.get("endUser");
     const started = await startChat(depsOf(c), ctx, endUser, c.req.valid("json"));
-    const owner = { appId: ctx.app.id, endUserId: endUser.id };
-    if (started.streaming) return taskEventStream(c.env, started.taskId, owner);
-    return c.json(blockingBody(await taskEvents(c.env, started.taskId, owner), { mode: started.mode, conversationId: started.conversationId }));
+    return generationResponse(c.env, started, { appId: ctx.app.id, endUserId: endUser.id }, true);
   },
 );
 

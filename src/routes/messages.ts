@@ -8,7 +8,11 @@ import { fileSigner } from "../http/file-signer";
 import { uuidParam } from "../http/openapi";
 import { doc, validate } from "../http/validate";
 import { feedbackBody, listMessagesQuery, messagePage, resultSuccess, suggestedQuestionsResponse } from "../schemas/conversations";
+import { blockingMessageResponse } from "../schemas/chat";
+import { moreLikeThisQuery } from "../schemas/completion";
 import { requireMode } from "../services/app-mode";
+import { startMoreLikeThis } from "../services/completion";
+import { generationResponse } from "../services/generation";
 import { listMessages, rateMessage, suggestedQuestions } from "../services/messages";
 
 export const messageRoutes = new Hono<WebAppEnv>();
@@ -49,5 +53,23 @@ messageRoutes.get(
     requireMode(c.get("appContext"), "chat");
     const data = await suggestedQuestions(depsOf(c), c.get("appContext"), owner(c), c.req.param("message_id")!);
     return c.json({ result: "success", data });
+  },
+);
+
+messageRoutes.get(
+  `/messages/${ID}/more-like-this`,
+  doc({
+    summary: "Regenerate an answer for the same inputs and query as a new message (completion apps)",
+    tags: ["completion"],
+    responses: { 200: { description: "text/event-stream, or the blocking message", schema: blockingMessageResponse } },
+  }),
+  validate("query", moreLikeThisQuery),
+  async (c) => {
+    const ctx = c.get("appContext");
+    requireMode(ctx, "completion");
+    const endUser = c.get("endUser");
+    const streaming = c.req.valid("query").response_mode === "streaming";
+    const started = await startMoreLikeThis(depsOf(c), ctx, endUser, c.req.param("message_id")!, streaming);
+    return generationResponse(c.env, started, { appId: ctx.app.id, endUserId: endUser.id }, false);
   },
 );

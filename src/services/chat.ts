@@ -1,19 +1,15 @@
 // POST /api/chat-messages for easy-UI chat apps (spec dify-web-api.md §4.5): validates the request,
 // resolves the conversation, assembles the prompt with history, writes the conversation and message
-// rows in one batch and starts the TaskRunner that generates the answer.
-import type { BatchItem } from "drizzle-orm/batch";
-import { eq } from "drizzle-orm";
-import { type Conversation, conversations, type EndUser, messages } from "../db/schema";
+// rows and starts the TaskRunner that generates the answer (services/generation-start.ts).
+import type { Conversation, EndUser } from "../db/schema";
 import { AppUnavailable, ConversationCompleted, InvalidParam } from "../http/errors";
 import { assemblePrompt, renderIntroduction } from "../llm/prompt";
-import { pricingFrom } from "../tasks/usage";
-import type { GenerationSpec } from "../tasks/types";
-import { acquireSlot, activeRequestLimit } from "./active-requests";
 import type { AppContext } from "./app-registry";
 import { effectiveMode } from "./app-mode";
-import { type Deps, launchTask, prepareModel, taskLimits } from "./generation";
+import { type Deps, prepareModel } from "./generation";
+import { type StartedGeneration, startGeneration } from "./generation-start";
 import { loadHistory, UUID_NIL } from "./history";
-import { isUuid, nowSeconds, uuid, uuidv7 } from "./ids";
+import { isUuid } from "./ids";
 import { validateInputs } from "./inputs";
 import { modelConfigToDict } from "./model-config";
 import { inputModerationAnswer, keywordModeration } from "./moderation";
@@ -26,14 +22,6 @@ export interface ChatBody {
   response_mode?: string | null;
   conversation_id?: string | null;
   parent_message_id?: string | null;
-}
-
-export interface StartedGeneration {
-  taskId: string;
-  messageId: string;
-  conversationId: string;
-  mode: string;
-  streaming: boolean;
 }
 
 function optionalUuid(value: string | null | undefined, field: string): string | null {
@@ -82,73 +70,19 @@ export async function startChat(deps: Deps, ctx: AppContext, endUser: EndUser, b
     maxTokens: model.params.max_tokens,
   });
 
-  const limit = activeRequestLimit(ctx.app.maxActiveRequests, deps.config.appDefaultActiveRequests, deps.config.appMaxActiveRequests);
-  const slot = await acquireSlot(deps.db, ctx.app.id, limit, deps.config.appMaxExecutionTime + 60);
-  const now = nowSeconds();
-  const taskId = uuid();
-  const messageId = uuidv7();
-  const newConversationId = conversation?.id ?? uuidv7();
-  const rows: BatchItem<"sqlite">[] = [];
-  if (conversation) {
-    rows.push(deps.db.update(conversations).set({ updatedAt: now }).where(eq(conversations.id, conversation.id)));
-  } else {
-    rows.push(
-      deps.db.insert(conversations).values({
-        id: newConversationId,
-        appId: ctx.app.id,
-        appModelConfigId: ctx.modelConfig.id,
-        modelProvider: model.difyProvider,
-        modelId: model.model,
-        mode: ctx.app.mode,
-        name: "New conversation",
-        inputs,
-        introduction: renderIntroduction(config.opening_statement, inputs),
-        status: "normal",
-        invokeFrom: "web-app",
-        fromSource: "api",
-        fromEndUserId: endUser.id,
-        createdAt: now,
-        updatedAt: now,
-      }),
-    );
-  }
-  rows.push(
-    deps.db.insert(messages).values({
-      id: messageId,
-      appId: ctx.app.id,
-      modelProvider: model.difyProvider,
-      modelId: model.model,
-      conversationId: newConversationId,
-      inputs,
-      query,
-      parentMessageId: parentId,
-      invokeFrom: "web-app",
-      fromSource: "api",
-      fromEndUserId: endUser.id,
-      taskId,
-      createdAt: now,
-      updatedAt: now,
-    }),
-  );
-  const spec: GenerationSpec = {
-    taskId,
-    appId: ctx.app.id,
-    endUserId: endUser.id,
-    messageId,
-    conversationId: newConversationId,
-    envelope: { conversation_id: newConversationId, message_id: messageId, created_at: now },
-    provider: model.provider,
-    model: model.model,
-    messages: prompt.messages,
-    params: { ...model.params, ...(prompt.stop ? { stop: [...(model.params.stop ?? []), ...prompt.stop].slice(0, 4) } : {}) },
+  return startGeneration(deps, {
+    ctx,
+    endUser,
+    model,
+    prompt,
+    inputs,
+    query,
+    streaming,
+    conversation,
+    introduction: renderIntroduction(config.opening_statement, inputs),
+    parentMessageId: parentId,
     presetAnswer,
-    outputModeration: moderation?.output ? { keywords: moderation.keywords, presetResponse: moderation.output.presetResponse } : null,
-    pricing: pricingFrom(model.provider.config),
-    files: [],
-    activeRequestId: slot,
-    countDialogue: true,
-    limits: taskLimits(deps.config),
-  };
-  await launchTask(deps, spec, rows);
-  return { taskId, messageId, conversationId: newConversationId, mode: ctx.app.mode, streaming };
+    moderation,
+    chat: true,
+  });
 }

@@ -145,3 +145,15 @@ export function blockingBody(events: TaskEvent[], extra: { mode: string; convers
     created_at: first.created_at,
   };
 }
+
+/** The response to a started generation: its SSE stream, or the blocking JSON once it ends. */
+export async function generationResponse(
+  env: Env,
+  started: { taskId: string; conversationId: string; mode: string; streaming: boolean },
+  owner: Owner,
+  chat: boolean,
+): Promise<Response> {
+  if (started.streaming) return taskEventStream(env, started.taskId, owner);
+  const events = await taskEvents(env, started.taskId, owner);
+  return Response.json(blockingBody(events, { mode: started.mode, conversationId: chat ? started.conversationId : null }));
+}

@@ -1,0 +1,80 @@
+// POST /api/completion-messages and GET /api/messages/{id}/more-like-this for completion apps
+// (spec dify-web-api.md §4.7, §4.11): every run is a new hidden conversation with one message.
+import type { EndUser } from "../db/schema";
+import { AppMoreLikeThisDisabled, AppUnavailable } from "../http/errors";
+import { assemblePrompt } from "../llm/prompt";
+import type { AppContext } from "./app-registry";
+import { type Deps, type PreparedModel, prepareModel } from "./generation";
+import { type StartedGeneration, startGeneration } from "./generation-start";
+import { validateInputs } from "./inputs";
+import { type ModelConfigDict, modelConfigToDict } from "./model-config";
+import { inputModerationAnswer, keywordModeration } from "./moderation";
+import { requireMessage } from "./ownership";
+
+export interface CompletionBody {
+  inputs: Record<string, unknown>;
+  query: string;
+  response_mode?: string | null;
+}
+
+/** Dify regenerates "more like this" at temperature 0.9. */
+const MORE_LIKE_THIS_TEMPERATURE = 0.9;
+
+async function run(
+  deps: Deps,
+  ctx: AppContext,
+  endUser: EndUser,
+  run: { config: ModelConfigDict; model: PreparedModel; inputs: Record<string, unknown>; query: string; streaming: boolean },
+): Promise<StartedGeneration> {
+  const { config, model, inputs, query } = run;
+  const moderation = keywordModeration(config.sensitive_word_avoidance);
+  const prompt = assemblePrompt({
+    appMode: "completion",
+    modelMode: model.modelMode,
+    promptType: config.prompt_type === "advanced" ? "advanced" : "simple",
+    prePrompt: config.pre_prompt ?? "",
+    chatPromptConfig: config.chat_prompt_config,
+    completionPromptConfig: config.completion_prompt_config,
+    inputs,
+    query,
+    history: [],
+    files: [],
+    contextSize: model.contextSize,
+    maxTokens: model.params.max_tokens,
+  });
+  return startGeneration(deps, {
+    ctx,
+    endUser,
+    model,
+    prompt,
+    inputs,
+    query,
+    streaming: run.streaming,
+    conversation: null,
+    introduction: "",
+    parentMessageId: null,
+    presetAnswer: inputModerationAnswer(moderation, query, inputs),
+    moderation,
+    chat: false,
+  });
+}
+
+export async function startCompletion(deps: Deps, ctx: AppContext, endUser: EndUser, body: CompletionBody): Promise<StartedGeneration> {
+  if (!ctx.modelConfig) throw new AppUnavailable();
+  const config = modelConfigToDict(ctx.modelConfig);
+  const inputs = validateInputs(config.user_input_form, body.inputs);
+  const model = await prepareModel(deps, config);
+  const query = (body.query ?? "").replace(/\0/g, "");
+  return run(deps, ctx, endUser, { config, model, inputs, query, streaming: body.response_mode === "streaming" });
+}
+
+/** A new answer for the same inputs and query as an owned message, as a new message. */
+export async function startMoreLikeThis(deps: Deps, ctx: AppContext, endUser: EndUser, messageId: string, streaming: boolean): Promise<StartedGeneration> {
+  const message = await requireMessage(deps.db, { appId: ctx.app.id, endUserId: endUser.id }, messageId);
+  if (!ctx.modelConfig) throw new AppUnavailable();
+  const config = modelConfigToDict(ctx.modelConfig);
+  if ((config.more_like_this as { enabled?: unknown }).enabled !== true) throw new AppMoreLikeThisDisabled();
+  const model = await prepareModel(deps, config);
+  model.params = { ...model.params, temperature: MORE_LIKE_THIS_TEMPERATURE };
+  return run(deps, ctx, endUser, { config, model, inputs: message.inputs, query: message.query, streaming });
+}

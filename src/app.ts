@@ -8,6 +8,7 @@ import { requestContext } from "./http/request-context";
 import { adminRoutes } from "./routes/admin";
 import { appInfoRoutes } from "./routes/app-info";
 import { docsRoutes } from "./routes/docs";
+import { filePreviewRoutes, fileUploadRoutes } from "./routes/files";
 import { passportRoutes } from "./routes/passport";
 
 export function buildApp(): Hono<AppEnv> {
@@ -20,6 +21,8 @@ export function buildApp(): Hono<AppEnv> {
   app.get("/health", (c) => c.json({ status: "ok" }));
   app.route("/api", passportRoutes);
   app.route("/api", appInfoRoutes as unknown as Hono<AppEnv>);
+  app.route("/api", fileUploadRoutes as unknown as Hono<AppEnv>);
+  app.route("/", filePreviewRoutes);
   app.route("/admin", adminRoutes);
   app.route("/", docsRoutes(() => app));
 

@@ -6,6 +6,8 @@ export interface Env {
   FILES: R2Bucket;
   KV: KVNamespace;
   TASKS: DurableObjectNamespace<TaskRunner>;
+  /** Workers AI (optional): speech-to-text and text-to-speech for providers of type workers-ai. */
+  AI?: Ai;
   SECRET_KEY?: string;
   ADMIN_API_KEY?: string;
   [name: string]: unknown;

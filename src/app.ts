@@ -10,6 +10,7 @@ import { appInfoRoutes } from "./routes/app-info";
 import { docsRoutes } from "./routes/docs";
 import { filePreviewRoutes, fileUploadRoutes } from "./routes/files";
 import { passportRoutes } from "./routes/passport";
+import { remoteFileRoutes } from "./routes/remote-files";
 
 export function buildApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -22,6 +23,7 @@ export function buildApp(): Hono<AppEnv> {
   app.route("/api", passportRoutes);
   app.route("/api", appInfoRoutes as unknown as Hono<AppEnv>);
   app.route("/api", fileUploadRoutes as unknown as Hono<AppEnv>);
+  app.route("/api", remoteFileRoutes as unknown as Hono<AppEnv>);
   app.route("/", filePreviewRoutes);
   app.route("/admin", adminRoutes);
   app.route("/", docsRoutes(() => app));

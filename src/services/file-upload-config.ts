@@ -81,7 +81,8 @@ export function variableFileUploadConfig(variable: Json): FileUploadConfig {
   };
 }
 
-function methodAllowed(file: FileTraits, config: FileUploadConfig): boolean {
+/** Whether the config lets a file of this (declared) type arrive by this transfer method. */
+export function methodAllowed(file: Pick<FileTraits, "type" | "transferMethod">, config: FileUploadConfig): boolean {
   const methods = file.type === "image" && config.image?.transferMethods.length ? config.image.transferMethods : config.allowedUploadMethods;
   return methods.length === 0 || methods.includes(file.transferMethod);
 }

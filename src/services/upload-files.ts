@@ -100,7 +100,7 @@ export async function storeUpload(
 }
 
 /** Deletes uploads (object and row), e.g. files fetched for a request that then failed. */
-export async function deleteUploads(deps: { db: Db; bucket: R2Bucket }, rows: UploadFileRow[]): Promise<void> {
+export async function deleteUploads(deps: { db: Db; bucket: R2Bucket }, rows: Pick<UploadFileRow, "id" | "key">[]): Promise<void> {
   if (rows.length === 0) return;
   await deps.bucket.delete(rows.map((row) => row.key));
   await deps.db.delete(uploadFiles).where(inArray(uploadFiles.id, rows.map((row) => row.id)));

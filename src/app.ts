@@ -7,6 +7,7 @@ import { errorResponse, notFoundResponse } from "./http/error-handler";
 import { requestContext } from "./http/request-context";
 import { adminRoutes } from "./routes/admin";
 import { appInfoRoutes } from "./routes/app-info";
+import { audioRoutes } from "./routes/audio";
 import { docsRoutes } from "./routes/docs";
 import { filePreviewRoutes, fileUploadRoutes } from "./routes/files";
 import { passportRoutes } from "./routes/passport";
@@ -24,6 +25,7 @@ export function buildApp(): Hono<AppEnv> {
   app.route("/api", appInfoRoutes as unknown as Hono<AppEnv>);
   app.route("/api", fileUploadRoutes as unknown as Hono<AppEnv>);
   app.route("/api", remoteFileRoutes as unknown as Hono<AppEnv>);
+  app.route("/api", audioRoutes as unknown as Hono<AppEnv>);
   app.route("/", filePreviewRoutes);
   app.route("/admin", adminRoutes);
   app.route("/", docsRoutes(() => app));

@@ -18,6 +18,7 @@ export interface Part {
 }
 
 const MAX_HEADER_BYTES = 16 * 1024;
+const MAX_PREAMBLE_BYTES = 4 * 1024;
 const MAX_PARTS = 64;
 const CR = 13;
 const encoder = new TextEncoder();
@@ -136,11 +137,14 @@ export class MultipartReader {
   private async headers(): Promise<Record<string, string>> {
     const end = encoder.encode("\r\n\r\n");
     for (;;) {
-      // An empty header block is just the CRLF that ends it.
-      const empty = this.buffer.byteLength >= 2 && this.buffer[0] === CR && this.buffer[1] === 10;
-      const { index, full } = empty ? { index: -2, full: true } : search(this.buffer, end);
+      // A part without headers: the block is just the CRLF that ends it.
+      if (this.buffer.byteLength >= 2 && this.buffer[0] === CR && this.buffer[1] === 10) {
+        this.buffer = this.buffer.subarray(2);
+        return {};
+      }
+      const { index, full } = search(this.buffer, end);
       if (full) {
-        const text = decoder.decode(this.buffer.subarray(0, Math.max(index, 0)));
+        const text = decoder.decode(this.buffer.subarray(0, index));
         this.buffer = this.buffer.subarray(index + end.byteLength);
         const headers: Record<string, string> = {};
         for (const line of text.split("\r\n")) {
@@ -164,9 +168,15 @@ export class MultipartReader {
   }
 
   private async *readParts(): AsyncGenerator<Part> {
-    // Skip the preamble up to the first delimiter.
+    // Skip the preamble up to the first delimiter (browsers send none; a body that never reaches
+    // a boundary is not multipart, so it is not read to its end).
     this.inBody = true;
-    await this.skipBody();
+    for (let preamble = 0; ; ) {
+      const chunk = await this.bodyChunk();
+      if (chunk === null) break;
+      preamble += chunk.byteLength;
+      if (preamble > MAX_PREAMBLE_BYTES) throw new MalformedMultipart("no boundary where the body starts");
+    }
     for (;;) {
       if (!(await this.startOfPart())) return;
       if (++this.count > MAX_PARTS) throw new MalformedMultipart("too many parts");

@@ -12,6 +12,7 @@ import { appFeatures, WORKFLOW_MODES } from "./app-params";
 import type { AppContext } from "./app-registry";
 import { mediaType } from "./file-types";
 import { isUuid } from "./ids";
+import { isObject } from "../dsl/findings";
 
 /** Dify hard-codes 30 MB (services/audio_service.py), and its message names the number. */
 export const AUDIO_SIZE_LIMIT_MB = 30;
@@ -32,7 +33,6 @@ const AUDIO_TYPES: Record<string, string> = {
 };
 
 type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** The app's speech_to_text / text_to_speech feature when enabled, else null. */
 export function audioFeature(ctx: AppContext, key: "speech_to_text" | "text_to_speech"): Json | null {

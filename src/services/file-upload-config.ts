@@ -6,6 +6,7 @@
 // method through there, which opens remote fetches a variable never allowed).
 import { UnsupportedFileType } from "../http/errors";
 import { type FileType, normalizeExtension } from "./file-types";
+import { isObject } from "../dsl/findings";
 
 export const TRANSFER_METHODS = ["local_file", "remote_url"] as const;
 export type TransferMethod = (typeof TRANSFER_METHODS)[number];
@@ -35,7 +36,6 @@ export interface FileTraits {
 }
 
 type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
 const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : []);
 const count = (value: unknown, fallback: number): number => (typeof value === "number" && Number.isFinite(value) ? Math.max(0, Math.floor(value)) : fallback);
 const detailOf = (image: unknown): "high" | "low" => (isObject(image) && image.detail === "low" ? "low" : "high");

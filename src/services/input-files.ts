@@ -17,6 +17,7 @@ import { isUuid, uuid } from "./ids";
 import { importRemoteFile } from "./remote-files";
 import type { SsrfPolicy } from "./ssrf";
 import { deleteUploads, ownedUploads, type UploadFileRow, type UploadOwner } from "./upload-files";
+import { isObject } from "../dsl/findings";
 
 export interface FileInputDeps {
   db: Db;
@@ -60,7 +61,6 @@ interface Mapping {
 }
 
 type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
 const text = (value: unknown): string | null => (typeof value === "string" && value !== "" ? value : null);
 
 /** Dify skips mappings without a transfer method, and remote ones without any URL or upload id. */

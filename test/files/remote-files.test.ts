@@ -1,10 +1,11 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { remoteFileInfoResponse, remoteFileUploadResponse } from "../../src/schemas/files";
+import { sha256Hex } from "../../src/services/crypto";
 import { appSession, call, expectError, expectShape, json, webHeaders } from "../helpers/api";
 import { countedBody, fakeInternet, hang } from "../helpers/fake-internet";
 import { demoApp } from "../helpers/fixtures";
-import { chatAppYaml, PNG_1X1, r2Keys, type Session, sha256Hex, uploadRowCount, withConfig } from "../helpers/files";
+import { chatAppYaml, expectNothingStored, PNG_1X1, type Session, withConfig } from "../helpers/files";
 
 // The local file server tests may reach: allowed by SSRF_ALLOWED_HOSTS, as an operator would.
 const FILE_SERVER = "127.0.0.1:8765";
@@ -17,14 +18,6 @@ const upload = (session: Session, url: string) =>
 const info = (session: Session, url: string) =>
   call(`/api/remote-files/${encodeURIComponent(url)}`, { headers: webHeaders(session.app.site_code, session.token) });
 
-async function nothingStored(run: () => Promise<Response>, status: number, code: string, message?: string | RegExp) {
-  const keys = await r2Keys();
-  const rows = await uploadRowCount();
-  const body = await expectError(await run(), status, code, message);
-  expect(await r2Keys()).toEqual(keys);
-  expect(await uploadRowCount()).toBe(rows);
-  return body;
-}
 
 beforeAll(async () => {
   chat = await appSession(demoApp("chat"));
@@ -80,11 +73,11 @@ describe("POST /api/remote-files/upload", () => {
       "http://[fe80::1]/a.png",
       `http://127.0.0.1:8766/a.png`,
     ];
-    for (const url of urls) await nothingStored(() => upload(chat, url), 400, "remote_file_url_blocked", /^The remote file URL is not allowed: /);
+    for (const url of urls) await expectNothingStored(() => upload(chat, url), 400, "remote_file_url_blocked", /^The remote file URL is not allowed: /);
     expect(net.spy).not.toHaveBeenCalled();
 
     for (const host of ["internal.example.com", "aws-metadata.example.com"]) {
-      await nothingStored(() => upload(chat, `https://${host}/a.png`), 400, "remote_file_url_blocked", new RegExp(`${host} resolves to`));
+      await expectNothingStored(() => upload(chat, `https://${host}/a.png`), 400, "remote_file_url_blocked", new RegExp(`${host} resolves to`));
     }
     expect(net.requests).toEqual([]);
   });
@@ -93,7 +86,7 @@ describe("POST /api/remote-files/upload", () => {
     const net = fakeInternet({
       [FILE_SERVER]: () => new Response("moved", { status: 302, headers: { Location: "http://169.254.169.254/latest/meta-data/iam/security-credentials/" } }),
     });
-    await withConfig(allowFileServer, () => nothingStored(() => upload(chat, `http://${FILE_SERVER}/a.png`), 400, "remote_file_url_blocked", /169\.254\.169\.254 is a cloud metadata address/));
+    await withConfig(allowFileServer, () => expectNothingStored(() => upload(chat, `http://${FILE_SERVER}/a.png`), 400, "remote_file_url_blocked", /169\.254\.169\.254 is a cloud metadata address/));
     expect(net.requests.map((r) => r.url)).toEqual([`http://${FILE_SERVER}/a.png`]);
   });
 
@@ -120,7 +113,7 @@ describe("POST /api/remote-files/upload", () => {
     });
     await withConfig({ ...allowFileServer, uploadImageFileSizeLimitMb: 1 }, async () => {
       for (const name of ["chunked.png", "lying.png", "honest.png"]) {
-        await nothingStored(() => upload(chat, `http://${FILE_SERVER}/${name}`), 413, "file_too_large", "File size exceeded. The limit for image files is 1 MB.");
+        await expectNothingStored(() => upload(chat, `http://${FILE_SERVER}/${name}`), 413, "file_too_large", "File size exceeded. The limit for image files is 1 MB.");
       }
     });
     // An honest Content-Length is refused before the body is read.
@@ -134,10 +127,10 @@ describe("POST /api/remote-files/upload", () => {
         new URL(req.url).pathname === "/hang.png" ? hang(req) : new Response("SECRET internal admin page", { status: 404, headers: { "Content-Type": "text/html" } }),
     });
     await withConfig({ ...allowFileServer, remoteFileTimeout: 1 }, async () => {
-      const missing = await nothingStored(() => upload(chat, `http://${FILE_SERVER}/missing.png`), 400, "remote_file_upload_error", `Failed to fetch file from http://${FILE_SERVER}/missing.png: HTTP 404`);
+      const missing = await expectNothingStored(() => upload(chat, `http://${FILE_SERVER}/missing.png`), 400, "remote_file_upload_error", `Failed to fetch file from http://${FILE_SERVER}/missing.png: HTTP 404`);
       expect(JSON.stringify(missing)).not.toContain("SECRET");
-      await nothingStored(() => upload(chat, `http://${FILE_SERVER}/hang.png`), 400, "remote_file_upload_error", /no answer within 1 s$/);
-      await nothingStored(() => upload(chat, "https://unreachable.example.com/a.png"), 400, "remote_file_upload_error");
+      await expectNothingStored(() => upload(chat, `http://${FILE_SERVER}/hang.png`), 400, "remote_file_upload_error", /no answer within 1 s$/);
+      await expectNothingStored(() => upload(chat, "https://unreachable.example.com/a.png"), 400, "remote_file_upload_error");
     });
   });
 
@@ -147,8 +140,8 @@ describe("POST /api/remote-files/upload", () => {
       chatAppYaml(demoApp("chat"), { fileUpload: { image: { enabled: true, number_limits: 2, detail: "high", transfer_methods: ["local_file"] } } }),
     );
     await withConfig(allowFileServer, async () => {
-      await nothingStored(() => upload(chat, `http://${FILE_SERVER}/report.pdf`), 415, "unsupported_file_type");
-      await nothingStored(() => upload(localOnly, `http://${FILE_SERVER}/cat.png`), 415, "unsupported_file_type");
+      await expectNothingStored(() => upload(chat, `http://${FILE_SERVER}/report.pdf`), 415, "unsupported_file_type");
+      await expectNothingStored(() => upload(localOnly, `http://${FILE_SERVER}/cat.png`), 415, "unsupported_file_type");
     });
   });
 });

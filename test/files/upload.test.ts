@@ -1,10 +1,12 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { fileUploadResponse } from "../../src/schemas/files";
+import { sha256Hex } from "../../src/services/crypto";
 import { appSession, call, expectError, expectShape, json, webHeaders } from "../helpers/api";
 import { demoApp } from "../helpers/fixtures";
 import {
   chatAppYaml,
+  expectNothingStored,
   fileForm,
   PNG_1X1,
   postMultipart,
@@ -12,7 +14,6 @@ import {
   r2Keys,
   rawMultipart,
   type Session,
-  sha256Hex,
   uploadHeaders,
   uploadRowCount,
   withConfig,
@@ -21,13 +22,6 @@ import {
 let chat: Session & { endUserId: string };
 let docs: Session;
 
-async function nothingStored(run: () => Promise<Response>, status: number, code: string, message?: string | RegExp) {
-  const keys = await r2Keys();
-  const rows = await uploadRowCount();
-  await expectError(await run(), status, code, message);
-  expect(await r2Keys()).toEqual(keys);
-  expect(await uploadRowCount()).toBe(rows);
-}
 
 beforeAll(async () => {
   const session = await appSession(demoApp("chat"));
@@ -92,11 +86,11 @@ describe("POST /api/files/upload", () => {
       // A part named file without a filename is a form field, not a file (werkzeug).
       () => postMultipart(chat, "/api/files/upload", [{ name: "file", data: "not a file" }]),
     ];
-    for (const run of cases) await nothingStored(run, 400, "no_file_uploaded", "Please upload your file.");
+    for (const run of cases) await expectNothingStored(run, 400, "no_file_uploaded", "Please upload your file.");
   });
 
   it("answers too_many_files for a second file part and keeps nothing, even after storing the first", async () => {
-    await nothingStored(
+    await expectNothingStored(
       () =>
         postMultipart(chat, "/api/files/upload", [
           { name: "file", filename: "a.png", type: "image/png", data: PNG_1X1 },
@@ -109,7 +103,7 @@ describe("POST /api/files/upload", () => {
   });
 
   it("answers filename_not_exists_error for an empty filename", async () => {
-    await nothingStored(
+    await expectNothingStored(
       () => postMultipart(chat, "/api/files/upload", [{ name: "file", filename: "", type: "image/png", data: PNG_1X1 }]),
       400,
       "filename_not_exists_error",
@@ -119,7 +113,7 @@ describe("POST /api/files/upload", () => {
 
   it("refuses filenames with path or shell characters", async () => {
     for (const filename of ["a:b.png", "a*b.png", "a?b.png", "a<b>.png", "a|b.png", "..\\\\x.png", "dir/x.png"]) {
-      await nothingStored(
+      await expectNothingStored(
         () => postMultipart(chat, "/api/files/upload", [{ name: "file", filename, type: "image/png", data: PNG_1X1 }]),
         400,
         "invalid_param",
@@ -130,7 +124,7 @@ describe("POST /api/files/upload", () => {
 
   it("refuses extensions in UPLOAD_FILE_EXTENSION_BLACKLIST", async () => {
     await withConfig({ uploadFileExtensionBlacklist: ["exe", "png"] }, () =>
-      nothingStored(
+      expectNothingStored(
         () => postMultipart(chat, "/api/files/upload", fileForm("PIXEL.PNG", "image/png", PNG_1X1)),
         400,
         "file_extension_blocked",
@@ -141,7 +135,7 @@ describe("POST /api/files/upload", () => {
 
   it("answers 413 file_too_large once the stream passes the image limit, leaving nothing in R2 or D1", async () => {
     const tooBig = pseudoRandomBytes(10 * 1024 * 1024 + 1, 3);
-    await nothingStored(
+    await expectNothingStored(
       () => postMultipart(chat, "/api/files/upload", fileForm("huge.png", "image/png", tooBig)),
       413,
       "file_too_large",
@@ -154,7 +148,7 @@ describe("POST /api/files/upload", () => {
 
   it("uses the configured per-type limits", async () => {
     await withConfig({ uploadFileSizeLimitMb: 1 }, async () => {
-      await nothingStored(
+      await expectNothingStored(
         () => postMultipart(docs, "/api/files/upload", fileForm("report.pdf", "application/pdf", pseudoRandomBytes(1024 * 1024 + 1))),
         413,
         "file_too_large",
@@ -165,15 +159,15 @@ describe("POST /api/files/upload", () => {
 
   it("answers 415 unsupported_file_type when nothing in the app takes the file (beyond Dify)", async () => {
     // The demo chat app takes images only.
-    await nothingStored(() => postMultipart(chat, "/api/files/upload", fileForm("report.pdf", "application/pdf", "%PDF-1.4")), 415, "unsupported_file_type", "File type not allowed.");
+    await expectNothingStored(() => postMultipart(chat, "/api/files/upload", fileForm("report.pdf", "application/pdf", "%PDF-1.4")), 415, "unsupported_file_type", "File type not allowed.");
     // Custom files need a listed extension.
-    await nothingStored(() => postMultipart(docs, "/api/files/upload", fileForm("a.rar", "application/x-rar", "rar")), 415, "unsupported_file_type");
+    await expectNothingStored(() => postMultipart(docs, "/api/files/upload", fileForm("a.rar", "application/x-rar", "rar")), 415, "unsupported_file_type");
     // The docs app allows local uploads of documents, not images.
-    await nothingStored(() => postMultipart(docs, "/api/files/upload", fileForm("pixel.png", "image/png", PNG_1X1)), 415, "unsupported_file_type");
+    await expectNothingStored(() => postMultipart(docs, "/api/files/upload", fileForm("pixel.png", "image/png", PNG_1X1)), 415, "unsupported_file_type");
     const remoteOnly = await appSession(
       chatAppYaml(demoApp("chat"), { fileUpload: { image: { enabled: true, number_limits: 1, detail: "low", transfer_methods: ["remote_url"] } } }),
     );
-    await nothingStored(() => postMultipart(remoteOnly, "/api/files/upload", fileForm("pixel.png", "image/png", PNG_1X1)), 415, "unsupported_file_type");
+    await expectNothingStored(() => postMultipart(remoteOnly, "/api/files/upload", fileForm("pixel.png", "image/png", PNG_1X1)), 415, "unsupported_file_type");
   });
 
   it("accepts what the app's config or its file inputs allow", async () => {
@@ -191,8 +185,8 @@ describe("POST /api/files/upload", () => {
   });
 
   it("requires a document when source is datasets, whichever part comes first", async () => {
-    await nothingStored(() => postMultipart(chat, "/api/files/upload", fileForm("pixel.png", "image/png", PNG_1X1, { source: "datasets" })), 415, "unsupported_file_type");
-    await nothingStored(
+    await expectNothingStored(() => postMultipart(chat, "/api/files/upload", fileForm("pixel.png", "image/png", PNG_1X1, { source: "datasets" })), 415, "unsupported_file_type");
+    await expectNothingStored(
       () =>
         postMultipart(chat, "/api/files/upload", [
           { name: "source", data: "datasets" },
@@ -221,7 +215,7 @@ describe("POST /api/files/upload", () => {
   it("answers 400 for a malformed multipart body and keeps nothing", async () => {
     const raw = rawMultipart([{ name: "file", filename: "a.png", type: "image/png", data: PNG_1X1 }]);
     const truncated = raw.body.subarray(0, raw.body.byteLength - 30);
-    await nothingStored(
+    await expectNothingStored(
       () => call("/api/files/upload", { method: "POST", body: truncated, headers: uploadHeaders(chat, raw.contentType) }),
       400,
       "bad_request",

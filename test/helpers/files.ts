@@ -3,7 +3,8 @@
 import { env } from "cloudflare:workers";
 import { getConfig, type Config } from "../../src/config";
 import { base64ToBytes } from "../../src/services/crypto";
-import { call } from "./api";
+import { expect } from "vitest";
+import { call, expectError } from "./api";
 
 /** A real 1×1 PNG. */
 export const PNG_1X1 = base64ToBytes("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==");
@@ -100,9 +101,14 @@ export function pseudoRandomBytes(length: number, seed = 1): Uint8Array {
   return out;
 }
 
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  return [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
+/** Runs a request that must fail, and checks it left no object in R2 and no upload row behind. */
+export async function expectNothingStored(run: () => Promise<Response>, status: number, code: string, message?: string | RegExp) {
+  const keys = await r2Keys();
+  const rows = await uploadRowCount();
+  const body = await expectError(await run(), status, code, message);
+  expect(await r2Keys()).toEqual(keys);
+  expect(await uploadRowCount()).toBe(rows);
+  return body;
 }
 
 export interface ChatAppOptions {

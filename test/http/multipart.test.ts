@@ -102,6 +102,7 @@ describe("MultipartReader", () => {
       encoder.encode(`--b\r\nContent-Disposition: attachment; name="x"\r\n\r\nv\r\n--b--`),
       encoder.encode(`--b\r\nContent-Disposition: form-data; name="x"\r\n${"X-Pad: y\r\n".repeat(3000)}\r\nv\r\n--b--`),
       encoder.encode(`--bjunk\r\n`),
+      encoder.encode(`${"x".repeat(10_000)}\r\n--b\r\nContent-Disposition: form-data; name="x"\r\n\r\nv\r\n--b--`),
       encoder.encode(""),
     ];
     for (const raw of bad) await expect(collect(chunked(raw, [4]), "b")).rejects.toBeInstanceOf(MalformedMultipart);

@@ -1,7 +1,10 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { fileUploadResponse } from "../../src/schemas/files";
+import { getConfig } from "../../src/config";
+import { getDb } from "../../src/db/client";
 import { sha256Hex } from "../../src/services/crypto";
+import { receiveUpload } from "../../src/services/upload-receiver";
 import { appSession, call, expectError, expectShape, json, webHeaders } from "../helpers/api";
 import { demoApp } from "../helpers/fixtures";
 import {
@@ -144,6 +147,24 @@ describe("POST /api/files/upload", () => {
     // Exactly at the limit is fine.
     const res = await postMultipart(chat, "/api/files/upload", fileForm("max.png", "image/png", tooBig.subarray(1)));
     expect((await expectShape(res, fileUploadResponse, 201)).size).toBe(10 * 1024 * 1024);
+  });
+
+  it("refuses up front, without reading the body, when Content-Length exceeds every limit", async () => {
+    let pulled = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled++;
+        controller.enqueue(new Uint8Array(1024));
+      },
+    });
+    const upload = receiveUpload(
+      { db: getDb(env.DB), bucket: env.FILES, config: getConfig(env) },
+      { tenantId: "t", endUserId: chat.endUserId },
+      { body, contentType: "multipart/form-data; boundary=x", contentLength: 101 * 1024 * 1024 },
+      () => {},
+    );
+    await expect(upload).rejects.toMatchObject({ code: "file_too_large", status: 413, message: "File size exceeded. The largest upload allowed is 100 MB." });
+    expect(pulled).toBeLessThanOrEqual(1);
   });
 
   it("uses the configured per-type limits", async () => {

@@ -7,15 +7,18 @@ import { errorResponse, notFoundResponse } from "./http/error-handler";
 import { requestContext } from "./http/request-context";
 import { adminRoutes } from "./routes/admin";
 import { appInfoRoutes } from "./routes/app-info";
+import { audioRoutes } from "./routes/audio";
 import { chatRoutes } from "./routes/chat";
 import { completionRoutes } from "./routes/completion";
-import { conversationRoutes } from "./routes/conversations";
-import { messageRoutes } from "./routes/messages";
 import { consoleRoutes } from "./routes/console";
+import { conversationRoutes } from "./routes/conversations";
 import { docsRoutes } from "./routes/docs";
+import { filePreviewRoutes, fileUploadRoutes } from "./routes/files";
 import { forgotPasswordRoutes } from "./routes/forgot-password";
 import { loginRoutes } from "./routes/login";
+import { messageRoutes } from "./routes/messages";
 import { passportRoutes } from "./routes/passport";
+import { remoteFileRoutes } from "./routes/remote-files";
 import { savedMessageRoutes } from "./routes/saved-messages";
 import { webappRoutes } from "./routes/webapp";
 
@@ -38,6 +41,10 @@ export function buildApp(): Hono<AppEnv> {
   app.route("/api", forgotPasswordRoutes);
   app.route("/api", webappRoutes);
   app.route("/console/api", consoleRoutes);
+  app.route("/api", fileUploadRoutes as unknown as Hono<AppEnv>);
+  app.route("/api", remoteFileRoutes as unknown as Hono<AppEnv>);
+  app.route("/api", audioRoutes as unknown as Hono<AppEnv>);
+  app.route("/", filePreviewRoutes);
   app.route("/admin", adminRoutes);
   app.route("/", docsRoutes(() => app));
 

@@ -14,6 +14,18 @@ export interface Config {
   uploadVideoFileSizeLimitMb: number;
   uploadAudioFileSizeLimitMb: number;
   workflowFileUploadLimit: number;
+  /** Upload extensions refused with file_extension_blocked (UPLOAD_FILE_EXTENSION_BLACKLIST, comma separated). */
+  uploadFileExtensionBlacklist: string[];
+  /** host:port pairs remote file fetches may reach even when they are internal (SSRF_ALLOWED_HOSTS). */
+  ssrfAllowedHosts: string[];
+  /** DNS-over-HTTPS JSON endpoint that resolves remote file hosts before the SSRF check; null = "off". */
+  ssrfDnsResolver: string | null;
+  /** Seconds a remote file host may take to answer each hop, and between body chunks. */
+  remoteFileTimeout: number;
+  /** Redirects a remote file fetch follows (every hop is re-checked). */
+  remoteFileMaxRedirects: number;
+  /** How images reach vision models: base64 data URLs or signed file URLs (Dify's MULTIMODAL_SEND_FORMAT). */
+  multimodalSendFormat: "base64" | "url";
   appMaxActiveRequests: number;
   appDefaultActiveRequests: number;
   appMaxExecutionTime: number;
@@ -103,6 +115,8 @@ function readConfig(env: Env): Config {
   };
   const secretKey = str("SECRET_KEY", "");
   if (!secretKey) throw new ConfigError("SECRET_KEY is not set; run `npm run dev` once or `wrangler secret put SECRET_KEY`");
+  const list = (name: string): string[] => str(name, "").split(",").map((item) => item.trim()).filter(Boolean);
+  const dnsResolver = str("SSRF_DNS_RESOLVER", "https://cloudflare-dns.com/dns-query");
   const origins = str("WEB_API_CORS_ALLOW_ORIGINS", "*");
   const logLevel = str("LOG_LEVEL", "info");
   return {
@@ -116,6 +130,12 @@ function readConfig(env: Env): Config {
     uploadVideoFileSizeLimitMb: int("UPLOAD_VIDEO_FILE_SIZE_LIMIT", 100),
     uploadAudioFileSizeLimitMb: int("UPLOAD_AUDIO_FILE_SIZE_LIMIT", 50),
     workflowFileUploadLimit: int("WORKFLOW_FILE_UPLOAD_LIMIT", 10),
+    uploadFileExtensionBlacklist: list("UPLOAD_FILE_EXTENSION_BLACKLIST").map((ext) => ext.replace(/^\.+/, "").toLowerCase()),
+    ssrfAllowedHosts: list("SSRF_ALLOWED_HOSTS").map((host) => host.toLowerCase()),
+    ssrfDnsResolver: dnsResolver.toLowerCase() === "off" ? null : dnsResolver,
+    remoteFileTimeout: int("REMOTE_FILE_FETCH_TIMEOUT", 5),
+    remoteFileMaxRedirects: int("REMOTE_FILE_MAX_REDIRECTS", 3),
+    multimodalSendFormat: str("MULTIMODAL_SEND_FORMAT", "base64") === "url" ? "url" : "base64",
     appMaxActiveRequests: int("APP_MAX_ACTIVE_REQUESTS", 0),
     appDefaultActiveRequests: int("APP_DEFAULT_ACTIVE_REQUESTS", 0),
     appMaxExecutionTime: int("APP_MAX_EXECUTION_TIME", 1200),

@@ -6,7 +6,7 @@ export interface Env {
   FILES: R2Bucket;
   KV: KVNamespace;
   TASKS: DurableObjectNamespace<TaskRunner>;
-  /** Workers AI (the workers-ai model provider); unsupported under `wrangler dev --local`. */
+  /** Workers AI (the workers-ai model provider); speech-to-text and text-to-speech; unsupported under `wrangler dev --local`. */
   AI?: Ai;
   /** Cloudflare Email Service binding, used when MAIL_PROVIDER=send_email (local dev simulates it). */
   EMAIL?: SendEmail;

@@ -92,6 +92,10 @@ export const FileExtensionBlocked = define(400, "file_extension_blocked", "The f
 export const TooManyFiles = define(400, "too_many_files", "Only one file is allowed.");
 export const NoFileUploaded = define(400, "no_file_uploaded", "Please upload your file.");
 export const InvalidDsl = define(400, "invalid_dsl", "Invalid DSL.");
+// werkzeug's answer when a required multipart part is missing (request.files["file"] in audio-to-text).
+export const BadRequestKeyError = define(400, "bad_request_key_error", "The browser (or proxy) sent a request that this server could not understand.");
+export const ProviderNotSupportTextToSpeech = define(400, "provider_not_support_text_to_speech", "Provider not support text to speech.");
+export const RangeNotSatisfiable = define(416, "requested_range_not_satisfiable", "The server cannot provide the requested range.");
 
 // Web-app sign-in (api/controllers/console/auth/error.py, console/error.py; spec dify-web-auth.md §8).
 export const AuthenticationFailed = define(401, "authentication_failed", "Invalid email or password.");

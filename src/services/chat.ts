@@ -14,6 +14,7 @@ import { validateInputs } from "./inputs";
 import { modelConfigToDict } from "./model-config";
 import { inputModerationAnswer, keywordModeration } from "./moderation";
 import { requireConversation } from "./ownership";
+import { resolveRequestFiles } from "./request-files";
 
 export interface ChatBody {
   inputs: Record<string, unknown>;
@@ -50,7 +51,14 @@ export async function startChat(deps: Deps, ctx: AppContext, endUser: EndUser, b
     parentId ??= UUID_NIL;
   }
   const config = modelConfigToDict(ctx.modelConfig);
-  const inputs = conversation ? conversation.inputs : validateInputs(config.user_input_form, body.inputs);
+  const requestFiles = await resolveRequestFiles(deps, ctx.app.tenantId, endUser, {
+    // A conversation's inputs were validated and resolved by its first message.
+    form: conversation ? [] : config.user_input_form,
+    fileUpload: config.file_upload,
+    inputs: conversation ? conversation.inputs : validateInputs(config.user_input_form, body.inputs),
+    files: body.files,
+  });
+  const { inputs } = requestFiles;
   const moderation = keywordModeration(config.sensitive_word_avoidance);
   const presetAnswer = inputModerationAnswer(moderation, query, inputs);
   const model = await prepareModel(deps, config);
@@ -65,7 +73,7 @@ export async function startChat(deps: Deps, ctx: AppContext, endUser: EndUser, b
     inputs,
     query,
     history,
-    files: [],
+    files: requestFiles.imageParts,
     contextSize: model.contextSize,
     maxTokens: model.params.max_tokens,
   });
@@ -84,5 +92,6 @@ export async function startChat(deps: Deps, ctx: AppContext, endUser: EndUser, b
     presetAnswer,
     moderation,
     chat: true,
+    requestFiles,
   });
 }

@@ -9,11 +9,14 @@ import { type StartedGeneration, startGeneration } from "./generation-start";
 import { validateInputs } from "./inputs";
 import { type ModelConfigDict, modelConfigToDict } from "./model-config";
 import { inputModerationAnswer, keywordModeration } from "./moderation";
+import { messageFileMappings } from "./message-files";
 import { requireMessage } from "./ownership";
+import { type RequestFiles, resolveRequestFiles } from "./request-files";
 
 export interface CompletionBody {
   inputs: Record<string, unknown>;
   query: string;
+  files?: unknown[] | null;
   response_mode?: string | null;
 }
 
@@ -24,9 +27,10 @@ async function run(
   deps: Deps,
   ctx: AppContext,
   endUser: EndUser,
-  run: { config: ModelConfigDict; model: PreparedModel; inputs: Record<string, unknown>; query: string; streaming: boolean },
+  run: { config: ModelConfigDict; model: PreparedModel; requestFiles: RequestFiles; query: string; streaming: boolean },
 ): Promise<StartedGeneration> {
-  const { config, model, inputs, query } = run;
+  const { config, model, requestFiles, query } = run;
+  const { inputs } = requestFiles;
   const moderation = keywordModeration(config.sensitive_word_avoidance);
   const prompt = assemblePrompt({
     appMode: "completion",
@@ -38,7 +42,7 @@ async function run(
     inputs,
     query,
     history: [],
-    files: [],
+    files: requestFiles.imageParts,
     contextSize: model.contextSize,
     maxTokens: model.params.max_tokens,
   });
@@ -56,6 +60,7 @@ async function run(
     presetAnswer: inputModerationAnswer(moderation, query, inputs),
     moderation,
     chat: false,
+    requestFiles,
   });
 }
 
@@ -65,7 +70,13 @@ export async function startCompletion(deps: Deps, ctx: AppContext, endUser: EndU
   const inputs = validateInputs(config.user_input_form, body.inputs);
   const model = await prepareModel(deps, config);
   const query = (body.query ?? "").replace(/\0/g, "");
-  return run(deps, ctx, endUser, { config, model, inputs, query, streaming: body.response_mode === "streaming" });
+  const requestFiles = await resolveRequestFiles(deps, ctx.app.tenantId, endUser, {
+    form: config.user_input_form,
+    fileUpload: config.file_upload,
+    inputs,
+    files: body.files,
+  });
+  return run(deps, ctx, endUser, { config, model, requestFiles, query, streaming: body.response_mode === "streaming" });
 }
 
 /** A new answer for the same inputs and query as an owned message, as a new message. */
@@ -76,5 +87,8 @@ export async function startMoreLikeThis(deps: Deps, ctx: AppContext, endUser: En
   if ((config.more_like_this as { enabled?: unknown }).enabled !== true) throw new AppMoreLikeThisDisabled();
   const model = await prepareModel(deps, config);
   model.params = { ...model.params, temperature: MORE_LIKE_THIS_TEMPERATURE };
-  return run(deps, ctx, endUser, { config, model, inputs: message.inputs, query: message.query, streaming });
+  // The same files as the original message, read back from its message_files rows.
+  const files = await messageFileMappings(deps.db, message.id);
+  const requestFiles = await resolveRequestFiles(deps, ctx.app.tenantId, endUser, { form: [], fileUpload: config.file_upload, inputs: message.inputs, files });
+  return run(deps, ctx, endUser, { config, model, requestFiles, query: message.query, streaming });
 }

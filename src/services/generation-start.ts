@@ -11,6 +11,7 @@ import type { AppContext } from "./app-registry";
 import { type Deps, launchTask, type PreparedModel, taskLimits } from "./generation";
 import { nowSeconds, uuid, uuidv7 } from "./ids";
 import type { KeywordModeration } from "./moderation";
+import { discardRequestFiles, messageEndFiles, messageFileRows, type RequestFiles } from "./request-files";
 
 export interface StartedGeneration {
   taskId: string;
@@ -36,12 +37,21 @@ export interface GenerationPlan {
   moderation: KeywordModeration | null;
   /** Chat events carry conversation_id; completion events do not (spec §5.4). */
   chat: boolean;
+  /** The request's resolved files and file inputs. */
+  requestFiles: RequestFiles;
 }
 
 export async function startGeneration(deps: Deps, plan: GenerationPlan): Promise<StartedGeneration> {
   const { ctx, endUser, model } = plan;
   const limit = activeRequestLimit(ctx.app.maxActiveRequests, deps.config.appDefaultActiveRequests, deps.config.appMaxActiveRequests);
-  const slot = await acquireSlot(deps.db, ctx.app.id, limit, deps.config.appMaxExecutionTime + 60);
+  const discardFiles = () => discardRequestFiles(deps, plan.requestFiles);
+  let slot: string | null;
+  try {
+    slot = await acquireSlot(deps.db, ctx.app.id, limit, deps.config.appMaxExecutionTime + 60);
+  } catch (err) {
+    await discardFiles();
+    throw err;
+  }
   const now = nowSeconds();
   const taskId = uuid();
   const messageId = uuidv7();
@@ -87,6 +97,7 @@ export async function startGeneration(deps: Deps, plan: GenerationPlan): Promise
       createdAt: now,
       updatedAt: now,
     }),
+    ...messageFileRows(deps.db, messageId, endUser.id, plan.requestFiles.files, now),
   );
   const extraStops = plan.prompt.stop ?? [];
   const spec: GenerationSpec = {
@@ -103,11 +114,11 @@ export async function startGeneration(deps: Deps, plan: GenerationPlan): Promise
     presetAnswer: plan.presetAnswer,
     outputModeration: plan.moderation?.output ? { keywords: plan.moderation.keywords, presetResponse: plan.moderation.output.presetResponse } : null,
     pricing: pricingFrom(model.provider.config),
-    files: [],
+    files: await messageEndFiles(plan.requestFiles.files, deps.signer),
     activeRequestId: slot,
     countDialogue: plan.chat,
     limits: taskLimits(deps.config),
   };
-  await launchTask(deps, spec, rows);
+  await launchTask(deps, spec, rows, discardFiles);
   return { taskId, messageId, conversationId, mode: ctx.app.mode, streaming: plan.streaming };
 }

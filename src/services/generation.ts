@@ -14,12 +14,15 @@ import type { GenerationSpec, TaskEvent } from "../tasks/types";
 import { releaseSlot } from "./active-requests";
 import type { ModelConfigDict } from "./model-config";
 import { type ResolvedProvider, resolveProvider } from "./model-providers";
+import type { FileSigner } from "./file-signing";
 import type { Owner } from "./ownership";
 
 export interface Deps {
   env: Env;
   config: Config;
   db: Db;
+  /** Signs file URLs for this request's origin (or FILES_URL). */
+  signer: FileSigner;
 }
 
 export interface PreparedModel {
@@ -79,11 +82,12 @@ export function taskLimits(config: Config): GenerationSpec["limits"] {
 const taskStub = (env: Env, taskId: string) => env.TASKS.get(env.TASKS.idFromName(taskId));
 
 /** Writes the request's rows in one batch, then hands the generation to its TaskRunner. */
-export async function launchTask(deps: Deps, spec: GenerationSpec, rows: BatchItem<"sqlite">[]): Promise<void> {
+export async function launchTask(deps: Deps, spec: GenerationSpec, rows: BatchItem<"sqlite">[], onRowsFailed: () => Promise<void>): Promise<void> {
   try {
     await deps.db.batch(rows as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
   } catch (err) {
     await releaseSlot(deps.db, spec.activeRequestId);
+    await onRowsFailed();
     throw err;
   }
   try {

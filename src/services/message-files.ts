@@ -44,3 +44,12 @@ export async function messageFilesByMessage(db: Db, messageIds: string[], signer
   }
   return byMessage;
 }
+
+/** A message's user files as request mappings (to run the same request again). */
+export async function messageFileMappings(db: Db, messageId: string): Promise<{ type: string; transfer_method: string; upload_file_id: string | null; url: string | null }[]> {
+  const rows = await db.select().from(messageFiles).where(eq(messageFiles.messageId, messageId)).all();
+  return rows
+    .filter((f) => f.belongsTo !== "assistant")
+    // A remote file was stored as an upload too: naming the upload avoids fetching it again.
+    .map((f) => ({ type: f.type, transfer_method: f.transferMethod, upload_file_id: f.uploadFileId, url: f.url }));
+}

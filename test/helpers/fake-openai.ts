@@ -33,15 +33,13 @@ export interface Recorded {
 const encoder = new TextEncoder();
 const sse = (data: unknown) => encoder.encode(`data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`);
 
-export function fakeOpenAI() {
-  const realFetch = globalThis.fetch;
+/** The fake server itself, as a request handler (for composing with other fakes). */
+export function fakeOpenAIHandler() {
   const requests: Recorded[] = [];
   let scenario: Scenario = { chunks: ["Hello", " world", "!"] };
   const queue: Scenario[] = [];
 
-  const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input: RequestInfo | URL, init?: RequestInit) => {
-    const request = new Request(input as RequestInfo, init);
-    if (!request.url.startsWith(FAKE_BASE)) return realFetch(input as RequestInfo, init);
+  const handler = async (request: Request): Promise<Response> => {
     const s = queue.shift() ?? scenario;
     const recorded: Recorded = {
       url: request.url,
@@ -90,9 +88,10 @@ export function fakeOpenAI() {
     });
     request.signal?.addEventListener("abort", () => (recorded.aborted = true));
     return new Response(body, { headers: { "Content-Type": "text/event-stream" } });
-  });
+  };
 
   return {
+    handler,
     requests,
     /** The scenario every request gets unless one is queued. */
     use(next: Scenario) {
@@ -102,6 +101,16 @@ export function fakeOpenAI() {
     once(next: Scenario) {
       queue.push(next);
     },
-    restore: () => spy.mockRestore(),
   };
+}
+
+export function fakeOpenAI() {
+  const realFetch = globalThis.fetch;
+  const fake = fakeOpenAIHandler();
+  const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input: RequestInfo | URL, init?: RequestInit) => {
+    const request = new Request(input as RequestInfo, init);
+    if (!request.url.startsWith(FAKE_BASE)) return realFetch(input as RequestInfo, init);
+    return fake.handler(request);
+  });
+  return { ...fake, restore: () => spy.mockRestore() };
 }

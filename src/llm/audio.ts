@@ -3,9 +3,10 @@
 // bytes, streamed through). Workers AI: whisper and MeloTTS through the AI binding. The built-in echo
 // provider has neither. Models come from the provider's config (stt_model, tts_model, tts_voice);
 // setting stt_model or tts_model to null turns that capability off for a provider.
-import { type ApiError, CompletionRequestError, ProviderNotInitialize, ProviderNotSupportSpeechToText, ProviderNotSupportTextToSpeech } from "../http/errors";
+import { CompletionRequestError, ProviderNotInitialize, ProviderNotSupportSpeechToText, ProviderNotSupportTextToSpeech } from "../http/errors";
 import { base64ToBytes, bytesToBase64 } from "../services/crypto";
 import type { ResolvedProvider } from "../services/model-providers";
+import { upstreamError } from "./upstream-errors";
 
 export interface AudioBindings {
   AI?: Ai;
@@ -67,19 +68,6 @@ async function runWorkersAi(provider: ResolvedProvider, bindings: AudioBindings,
   }
 }
 
-/** A provider's error in one line: its status and its own error message, never a stack or a key. */
-async function upstreamFailure(provider: ResolvedProvider, res: Response): Promise<ApiError> {
-  let detail = "";
-  try {
-    const body = (await res.json()) as { error?: { message?: unknown } | string; message?: unknown };
-    const message = typeof body.error === "string" ? body.error : (body.error?.message ?? body.message);
-    if (typeof message === "string") detail = `: ${message.slice(0, 300)}`;
-  } catch {
-    // not JSON: the status says enough
-  }
-  return new CompletionRequestError(`[${provider.name}] HTTP ${res.status}${detail}`);
-}
-
 async function call(provider: ResolvedProvider, url: string, init: RequestInit): Promise<Response> {
   let res: Response;
   try {
@@ -87,7 +75,7 @@ async function call(provider: ResolvedProvider, url: string, init: RequestInit):
   } catch {
     throw new CompletionRequestError(`[${provider.name}] the provider could not be reached`);
   }
-  if (!res.ok) throw await upstreamFailure(provider, res);
+  if (!res.ok) throw await upstreamError(res, provider.name);
   return res;
 }
 

@@ -93,5 +93,6 @@ export async function startChat(deps: Deps, ctx: AppContext, endUser: EndUser, b
     moderation,
     chat: true,
     requestFiles,
+    features: config,
   });
 }

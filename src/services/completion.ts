@@ -61,6 +61,7 @@ async function run(
     moderation,
     chat: false,
     requestFiles,
+    features: config,
   });
 }
 

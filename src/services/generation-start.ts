@@ -3,6 +3,7 @@
 import type { BatchItem } from "drizzle-orm/batch";
 import { eq } from "drizzle-orm";
 import { type Conversation, conversations, type EndUser, messages } from "../db/schema";
+import { textToSpeechModel } from "../llm/audio";
 import type { AssembledPrompt } from "../llm/prompt";
 import type { GenerationSpec } from "../tasks/types";
 import { pricingFrom } from "../tasks/usage";
@@ -39,6 +40,15 @@ export interface GenerationPlan {
   chat: boolean;
   /** The request's resolved files and file inputs. */
   requestFiles: RequestFiles;
+  /** The app's text_to_speech feature (auto-play streams audio with the answer). */
+  features: { text_to_speech: Record<string, unknown> };
+}
+
+/** Auto-play speech when the feature says so and the provider can speak. */
+function autoPlaySpeech(features: GenerationPlan["features"], model: PreparedModel): GenerationSpec["speech"] {
+  const tts = features.text_to_speech;
+  if (tts.enabled !== true || tts.autoPlay !== "enabled" || !textToSpeechModel(model.provider)) return null;
+  return { voice: typeof tts.voice === "string" && tts.voice ? tts.voice : null, language: typeof tts.language === "string" ? tts.language : null };
 }
 
 export async function startGeneration(deps: Deps, plan: GenerationPlan): Promise<StartedGeneration> {
@@ -116,6 +126,7 @@ export async function startGeneration(deps: Deps, plan: GenerationPlan): Promise
     pricing: pricingFrom(model.provider.config),
     files: await messageEndFiles(plan.requestFiles.files, deps.signer),
     activeRequestId: slot,
+    speech: autoPlaySpeech(plan.features, model),
     countDialogue: plan.chat,
     limits: taskLimits(deps.config),
   };

@@ -20,6 +20,12 @@ export interface GenerationResult {
 
 export type Emit = (fields: Record<string, unknown> & { event: string }) => void;
 
+/** Receives the answer text as it streams and is finished after message_end (text-to-speech). */
+export interface AnswerListener {
+  push(text: string): void;
+  finish(): Promise<void>;
+}
+
 function moderationHit(text: string, keywords: string[]): boolean {
   const lower = text.toLowerCase();
   return keywords.some((k) => k && lower.includes(k.toLowerCase()));
@@ -30,6 +36,7 @@ export async function runGeneration(
   provider: LlmProvider,
   emit: Emit,
   stop: { signal: AbortSignal; reason: () => StopReason | null },
+  speech: AnswerListener | null = null,
 ): Promise<GenerationResult> {
   const started = Date.now();
   let firstTokenAt: number | null = null;
@@ -47,6 +54,7 @@ export async function runGeneration(
       answer = spec.presetAnswer;
       firstTokenAt = Date.now();
       emit(messageEvent(answer));
+      speech?.push(answer);
     } else {
       for await (const chunk of provider.stream({ model: spec.model, messages: spec.messages, params: spec.params, signal: upstream.signal })) {
         if (chunk.type === "usage") {
@@ -62,6 +70,7 @@ export async function runGeneration(
           break;
         }
         emit(messageEvent(chunk.text));
+        speech?.push(chunk.text);
       }
     }
   } catch (err) {
@@ -90,5 +99,10 @@ export async function runGeneration(
     metadata: { annotation_reply: null, retriever_resources: [], usage },
     files: spec.files,
   });
+  if (speech) {
+    // As Dify: the remaining audio follows message_end, then tts_message_end closes it.
+    await speech.finish();
+    emit({ event: "tts_message_end", audio: "" });
+  }
   return { answer, status: "normal", error: null, usage, stoppedBy: stop.reason() };
 }

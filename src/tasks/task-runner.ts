@@ -13,6 +13,7 @@ import type { AiBinding } from "../llm/workers-ai";
 import { EventLog, type TaskRow } from "./event-log";
 import { type FinalRecord, writeFinalRecord } from "./finalize";
 import { type GenerationResult, runGeneration, type StopReason } from "./generation";
+import { SpeechStream } from "./speech-stream";
 import { Subscribers } from "./subscribers";
 import type { GenerationSpec, TaskEvent } from "./types";
 import { usageView } from "./usage";
@@ -128,10 +129,16 @@ export class TaskRunner extends DurableObject<Env> {
     const deadline = setTimeout(() => this.requestStop("timeout"), spec.limits.maxExecutionSeconds * 1000);
     let result: GenerationResult;
     try {
-      result = await runGeneration(spec, provider, (fields) => this.emit(spec, fields), {
-        signal: this.stopController!.signal,
-        reason: () => this.stopReason,
-      });
+      const speech = spec.speech
+        ? new SpeechStream(spec.provider, spec.speech, { AI: this.env.AI }, (audio) => this.emit(spec, { event: "tts_message", audio }))
+        : null;
+      result = await runGeneration(
+        spec,
+        provider,
+        (fields) => this.emit(spec, fields),
+        { signal: this.stopController!.signal, reason: () => this.stopReason },
+        speech,
+      );
     } finally {
       clearTimeout(deadline);
     }

@@ -31,6 +31,8 @@ export interface GenerationSpec {
   files: unknown[];
   /** Concurrency-limit slot to release when the task ends. */
   activeRequestId: string | null;
+  /** Text-to-speech auto-play: the answer is also streamed as tts_message audio. */
+  speech: { voice: string | null; language: string | null } | null;
   /** Chat conversations get updated_at/dialogue_count bumped at the end. */
   countDialogue: boolean;
   limits: { maxExecutionSeconds: number; idleTimeoutMs: number; retentionSeconds: number; echoDelayMs: number };

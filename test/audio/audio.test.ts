@@ -130,10 +130,10 @@ describe("POST /api/audio-to-text", () => {
     await expectError(await audioToText(noStt, speechForm(new Uint8Array(31 * 1024 * 1024))), 400, "provider_not_support_speech_to_text");
   });
 
-  it("reports provider failures as completion_request_error without leaking the key", async () => {
+  it("reports provider failures with Dify's codes without leaking the key", async () => {
     await registerProvider("badkey", { type: "openai-compatible", base_url: `https://${AUDIO_HOST}/v1`, api_key: "sk-wrong" });
     const bad = await app(chatAppYaml(demoApp("chat"), { ...enabled, provider: "badkey" }));
-    const body = await expectError(await audioToText(bad, speechForm(new Uint8Array([1]))), 400, "completion_request_error", "[badkey] HTTP 401: Incorrect API key provided");
+    const body = await expectError(await audioToText(bad, speechForm(new Uint8Array([1]))), 400, "provider_not_initialize", 'The model provider "badkey" rejected its credentials (HTTP 401): Incorrect API key provided');
     expect(JSON.stringify(body)).not.toContain("sk-wrong");
     await registerProvider("offline", { type: "openai-compatible", base_url: "https://offline.example.com/v1", api_key: "k" });
     const offline = await app(chatAppYaml(demoApp("chat"), { ...enabled, provider: "offline" }));
@@ -230,10 +230,10 @@ describe("POST /api/text-to-audio", () => {
     expect(base64ToBytes(bytesToBase64(fakeMp3("x")))).toEqual(fakeMp3("x"));
   });
 
-  it("reports provider failures as completion_request_error", async () => {
+  it("reports provider failures with Dify's codes", async () => {
     await registerProvider("badkey", { type: "openai-compatible", base_url: `https://${AUDIO_HOST}/v1`, api_key: "sk-wrong" });
     const bad = await app(chatAppYaml(demoApp("chat"), { ...enabled, provider: "badkey" }));
-    await expectError(await textToAudio(bad, { text: "hi" }), 400, "completion_request_error", "[badkey] HTTP 401: Incorrect API key provided");
+    await expectError(await textToAudio(bad, { text: "hi" }), 400, "provider_not_initialize", 'The model provider "badkey" rejected its credentials (HTTP 401): Incorrect API key provided');
   });
 });
 

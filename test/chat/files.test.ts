@@ -32,7 +32,7 @@ async function setup(yaml = chatYaml()) {
   const w = world();
   await registerFakeProvider();
   const session = await appSession(yaml);
-  const upload = async (s = session) => {
+  const upload = async (s: { app: { app_id: string; site_code: string }; token: string } = session) => {
     const res = await postMultipart(s, "/api/files/upload", fileForm("pixel.png", "image/png", PNG_1X1));
     expect(res.status).toBe(201);
     return ((await res.json()) as { id: string }).id;

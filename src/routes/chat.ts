@@ -3,7 +3,7 @@
 import { Hono } from "hono";
 import { passportAuth } from "../http/auth";
 import type { WebAppEnv } from "../http/context";
-import { depsOf } from "../http/deps";
+import { depsOf, ownerOf } from "../http/deps";
 import { InvalidParam } from "../http/errors";
 import { doc, validate } from "../http/validate";
 import { blockingMessageResponse, chatMessageBody, resumeQuery, stopResponse, taskIdParam } from "../schemas/chat";
@@ -29,7 +29,7 @@ chatRoutes.post(
     requireMode(ctx, "chat");
     const endUser = c.get("endUser");
     const started = await startChat(depsOf(c), ctx, endUser, c.req.valid("json"));
-    return generationResponse(c.env, started, { appId: ctx.app.id, endUserId: endUser.id }, true);
+    return generationResponse(c.env, started, ownerOf(c), true);
   },
 );
 
@@ -46,7 +46,7 @@ chatRoutes.post(
     const ctx = c.get("appContext");
     // Dify's web client stops completion runs through this path as well.
     if (effectiveMode(ctx) !== "completion") requireMode(ctx, "chat");
-    await stopTask(c.env, c.req.valid("param").task_id, { appId: ctx.app.id, endUserId: c.get("endUser").id });
+    await stopTask(c.env, c.req.valid("param").task_id, ownerOf(c));
     return c.json({ result: "success" });
   },
 );
@@ -65,7 +65,6 @@ chatRoutes.get(
     const lastEventId = c.req.header("Last-Event-ID")?.trim();
     const raw = lastEventId || c.req.valid("query").cursor || "0";
     if (!/^\d{1,15}$/.test(raw)) throw new InvalidParam("Last-Event-ID must be a non-negative integer", "Last-Event-ID");
-    const ctx = c.get("appContext");
-    return taskEventStream(c.env, c.req.valid("param").task_id, { appId: ctx.app.id, endUserId: c.get("endUser").id }, Number(raw));
+    return taskEventStream(c.env, c.req.valid("param").task_id, ownerOf(c), Number(raw));
   },
 );

@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { passportAuth } from "../http/auth";
 import type { WebAppEnv } from "../http/context";
-import { depsOf } from "../http/deps";
+import { depsOf, ownerOf } from "../http/deps";
 import { doc, validate } from "../http/validate";
 import { blockingMessageResponse, completionMessageBody, stopResponse, taskIdParam } from "../schemas/chat";
 import { requireMode } from "../services/app-mode";
@@ -25,7 +25,7 @@ completionRoutes.post(
     requireMode(ctx, "completion");
     const endUser = c.get("endUser");
     const started = await startCompletion(depsOf(c), ctx, endUser, c.req.valid("json"));
-    return generationResponse(c.env, started, { appId: ctx.app.id, endUserId: endUser.id }, false);
+    return generationResponse(c.env, started, ownerOf(c), false);
   },
 );
 
@@ -37,7 +37,7 @@ completionRoutes.post(
   async (c) => {
     const ctx = c.get("appContext");
     requireMode(ctx, "completion");
-    await stopTask(c.env, c.req.valid("param").task_id, { appId: ctx.app.id, endUserId: c.get("endUser").id });
+    await stopTask(c.env, c.req.valid("param").task_id, ownerOf(c));
     return c.json({ result: "success" });
   },
 );

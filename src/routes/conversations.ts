@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { getDb } from "../db/client";
 import { passportAuth } from "../http/auth";
 import type { WebAppEnv } from "../http/context";
-import { depsOf } from "../http/deps";
+import { depsOf, ownerOf } from "../http/deps";
 import { uuidParam } from "../http/openapi";
 import { doc, validate } from "../http/validate";
 import { conversationPage, conversationView, listConversationsQuery, renameConversationBody, resultSuccess } from "../schemas/conversations";
@@ -24,21 +24,20 @@ conversationRoutes.use("/conversations/*", passportAuth, async (c, next) => {
   await next();
 });
 
-const owner = (c: { get: (k: "appContext" | "endUser") => any }) => ({ appId: c.get("appContext").app.id, endUserId: c.get("endUser").id });
 const ID = uuidParam("c_id");
 
 conversationRoutes.get(
   "/conversations",
   doc({ summary: "List the end user's conversations", tags: ["conversations"], responses: { 200: { description: "A page", schema: conversationPage } } }),
   validate("query", listConversationsQuery),
-  async (c) => c.json(await listConversations(getDb(c.env.DB), owner(c), c.req.valid("query"))),
+  async (c) => c.json(await listConversations(getDb(c.env.DB), ownerOf(c), c.req.valid("query"))),
 );
 
 conversationRoutes.delete(
   `/conversations/${ID}`,
   doc({ summary: "Delete a conversation (soft delete)", tags: ["conversations"], responses: { 204: { description: "Deleted" } } }),
   async (c) => {
-    await deleteConversation(getDb(c.env.DB), owner(c), c.req.param("c_id")!);
+    await deleteConversation(getDb(c.env.DB), ownerOf(c), c.req.param("c_id")!);
     return c.body(null, 204);
   },
 );
@@ -51,14 +50,14 @@ conversationRoutes.post(
     responses: { 200: { description: "The conversation", schema: conversationView } },
   }),
   validate("json", renameConversationBody),
-  async (c) => c.json(await renameConversation(depsOf(c), c.get("appContext"), owner(c), c.req.param("c_id")!, c.req.valid("json"))),
+  async (c) => c.json(await renameConversation(depsOf(c), c.get("appContext"), ownerOf(c), c.req.param("c_id")!, c.req.valid("json"))),
 );
 
 conversationRoutes.patch(
   `/conversations/${ID}/pin`,
   doc({ summary: "Pin a conversation", tags: ["conversations"], responses: { 200: { description: "Pinned", schema: resultSuccess } } }),
   async (c) => {
-    await pinConversation(getDb(c.env.DB), owner(c), c.req.param("c_id")!);
+    await pinConversation(getDb(c.env.DB), ownerOf(c), c.req.param("c_id")!);
     return c.json({ result: "success" });
   },
 );
@@ -67,7 +66,7 @@ conversationRoutes.patch(
   `/conversations/${ID}/unpin`,
   doc({ summary: "Unpin a conversation", tags: ["conversations"], responses: { 200: { description: "Unpinned", schema: resultSuccess } } }),
   async (c) => {
-    await unpinConversation(getDb(c.env.DB), owner(c), c.req.param("c_id")!);
+    await unpinConversation(getDb(c.env.DB), ownerOf(c), c.req.param("c_id")!);
     return c.json({ result: "success" });
   },
 );

@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { getDb } from "../db/client";
 import { passportAuth } from "../http/auth";
 import type { WebAppEnv } from "../http/context";
-import { depsOf } from "../http/deps";
+import { depsOf, ownerOf } from "../http/deps";
 import { fileSigner } from "../http/file-signer";
 import { uuidParam } from "../http/openapi";
 import { doc, validate } from "../http/validate";
@@ -19,7 +19,6 @@ export const messageRoutes = new Hono<WebAppEnv>();
 // "/messages/*" also matches "/messages" itself.
 messageRoutes.use("/messages/*", passportAuth);
 
-const owner = (c: { get: (k: "appContext" | "endUser") => any }) => ({ appId: c.get("appContext").app.id, endUserId: c.get("endUser").id });
 const ID = uuidParam("message_id");
 
 messageRoutes.get(
@@ -28,7 +27,7 @@ messageRoutes.get(
   validate("query", listMessagesQuery),
   async (c) => {
     requireMode(c.get("appContext"), "chat");
-    return c.json(await listMessages(getDb(c.env.DB), owner(c), fileSigner(c.get("config"), c.req.url), c.req.valid("query")));
+    return c.json(await listMessages(getDb(c.env.DB), ownerOf(c), fileSigner(c.get("config"), c.req.url), c.req.valid("query")));
   },
 );
 
@@ -37,7 +36,7 @@ messageRoutes.post(
   doc({ summary: "Like, dislike or clear the end user's feedback on a message", tags: ["messages"], responses: { 200: { description: "Saved", schema: resultSuccess } } }),
   validate("json", feedbackBody),
   async (c) => {
-    await rateMessage(getDb(c.env.DB), owner(c), c.req.param("message_id")!, c.req.valid("json"));
+    await rateMessage(getDb(c.env.DB), ownerOf(c), c.req.param("message_id")!, c.req.valid("json"));
     return c.json({ result: "success" });
   },
 );
@@ -51,7 +50,7 @@ messageRoutes.get(
   }),
   async (c) => {
     requireMode(c.get("appContext"), "chat");
-    const data = await suggestedQuestions(depsOf(c), c.get("appContext"), owner(c), c.req.param("message_id")!);
+    const data = await suggestedQuestions(depsOf(c), c.get("appContext"), ownerOf(c), c.req.param("message_id")!);
     return c.json({ result: "success", data });
   },
 );
@@ -70,6 +69,6 @@ messageRoutes.get(
     const endUser = c.get("endUser");
     const streaming = c.req.valid("query").response_mode === "streaming";
     const started = await startMoreLikeThis(depsOf(c), ctx, endUser, c.req.param("message_id")!, streaming);
-    return generationResponse(c.env, started, { appId: ctx.app.id, endUserId: endUser.id }, false);
+    return generationResponse(c.env, started, ownerOf(c), false);
   },
 );

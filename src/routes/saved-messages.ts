@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { getDb } from "../db/client";
 import { passportAuth } from "../http/auth";
 import type { WebAppEnv } from "../http/context";
+import { ownerOf } from "../http/deps";
 import { fileSigner } from "../http/file-signer";
 import { InvalidParam } from "../http/errors";
 import { uuidParam } from "../http/openapi";
@@ -20,13 +21,12 @@ savedMessageRoutes.use("/saved-messages/*", passportAuth, async (c, next) => {
   await next();
 });
 
-const owner = (c: { get: (k: "appContext" | "endUser") => any }) => ({ appId: c.get("appContext").app.id, endUserId: c.get("endUser").id });
 
 savedMessageRoutes.get(
   "/saved-messages",
   doc({ summary: "The end user's saved messages, newest first", tags: ["saved messages"], responses: { 200: { description: "A page", schema: savedMessagePage } } }),
   validate("query", savedMessagesQuery),
-  async (c) => c.json(await listSavedMessages(getDb(c.env.DB), owner(c), fileSigner(c.get("config"), c.req.url), c.req.valid("query"))),
+  async (c) => c.json(await listSavedMessages(getDb(c.env.DB), ownerOf(c), fileSigner(c.get("config"), c.req.url), c.req.valid("query"))),
 );
 
 savedMessageRoutes.post(
@@ -36,7 +36,7 @@ savedMessageRoutes.post(
   async (c) => {
     const { message_id } = c.req.valid("json");
     if (!message_id) throw new InvalidParam("message_id is required", "message_id");
-    await saveMessage(getDb(c.env.DB), owner(c), message_id);
+    await saveMessage(getDb(c.env.DB), ownerOf(c), message_id);
     return c.json({ result: "success" });
   },
 );
@@ -45,7 +45,7 @@ savedMessageRoutes.delete(
   `/saved-messages/${uuidParam("message_id")}`,
   doc({ summary: "Remove a saved message (idempotent)", tags: ["saved messages"], responses: { 204: { description: "Removed" } } }),
   async (c) => {
-    await unsaveMessage(getDb(c.env.DB), owner(c), c.req.param("message_id")!);
+    await unsaveMessage(getDb(c.env.DB), ownerOf(c), c.req.param("message_id")!);
     return c.body(null, 204);
   },
 );

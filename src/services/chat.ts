@@ -3,10 +3,10 @@
 // rows and starts the TaskRunner that generates the answer (services/generation-start.ts).
 import type { Conversation, EndUser } from "../db/schema";
 import { AppUnavailable, ConversationCompleted, InvalidParam } from "../http/errors";
-import { assemblePrompt, renderIntroduction } from "../llm/prompt";
+import { renderIntroduction } from "../llm/prompt";
 import type { AppContext } from "./app-registry";
 import { effectiveMode } from "./app-mode";
-import { type Deps, prepareModel } from "./generation";
+import { appPrompt, type Deps, prepareModel } from "./generation";
 import { type StartedGeneration, startGeneration } from "./generation-start";
 import { loadHistory, UUID_NIL } from "./history";
 import { isUuid } from "./ids";
@@ -63,20 +63,7 @@ export async function startChat(deps: Deps, ctx: AppContext, endUser: EndUser, b
   const presetAnswer = inputModerationAnswer(moderation, query, inputs);
   const model = await prepareModel(deps, config);
   const history = conversation ? await loadHistory(deps.db, conversation.id, parentId, deps.config.chatHistoryMaxMessages) : [];
-  const prompt = assemblePrompt({
-    appMode: "chat",
-    modelMode: model.modelMode,
-    promptType: config.prompt_type === "advanced" ? "advanced" : "simple",
-    prePrompt: config.pre_prompt ?? "",
-    chatPromptConfig: config.chat_prompt_config,
-    completionPromptConfig: config.completion_prompt_config,
-    inputs,
-    query,
-    history,
-    files: requestFiles.imageParts,
-    contextSize: model.contextSize,
-    maxTokens: model.params.max_tokens,
-  });
+  const prompt = appPrompt("chat", config, model, { inputs, query, history, files: requestFiles.imageParts });
 
   return startGeneration(deps, {
     ctx,

@@ -2,9 +2,8 @@
 // (spec dify-web-api.md §4.7, §4.11): every run is a new hidden conversation with one message.
 import type { EndUser } from "../db/schema";
 import { AppMoreLikeThisDisabled, AppUnavailable } from "../http/errors";
-import { assemblePrompt } from "../llm/prompt";
 import type { AppContext } from "./app-registry";
-import { type Deps, type PreparedModel, prepareModel } from "./generation";
+import { appPrompt, type Deps, type PreparedModel, prepareModel } from "./generation";
 import { type StartedGeneration, startGeneration } from "./generation-start";
 import { validateInputs } from "./inputs";
 import { type ModelConfigDict, modelConfigToDict } from "./model-config";
@@ -32,20 +31,7 @@ async function run(
   const { config, model, requestFiles, query } = run;
   const { inputs } = requestFiles;
   const moderation = keywordModeration(config.sensitive_word_avoidance);
-  const prompt = assemblePrompt({
-    appMode: "completion",
-    modelMode: model.modelMode,
-    promptType: config.prompt_type === "advanced" ? "advanced" : "simple",
-    prePrompt: config.pre_prompt ?? "",
-    chatPromptConfig: config.chat_prompt_config,
-    completionPromptConfig: config.completion_prompt_config,
-    inputs,
-    query,
-    history: [],
-    files: requestFiles.imageParts,
-    contextSize: model.contextSize,
-    maxTokens: model.params.max_tokens,
-  });
+  const prompt = appPrompt("completion", config, model, { inputs, query, history: [], files: requestFiles.imageParts });
   return startGeneration(deps, {
     ctx,
     endUser,

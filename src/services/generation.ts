@@ -9,7 +9,8 @@ import type { Env } from "../env";
 import { ApiError, AppUnavailable, InternalServerError, NotFound, ProviderNotInitialize } from "../http/errors";
 import { describeError, log } from "../http/log";
 import { sseResponse } from "../http/sse";
-import type { ModelParams } from "../llm/types";
+import { type AssembledPrompt, assemblePrompt, type HistoryTurn } from "../llm/prompt";
+import type { ContentPart, ModelParams } from "../llm/types";
 import type { GenerationSpec, TaskEvent } from "../tasks/types";
 import { releaseSlot } from "./active-requests";
 import type { ModelConfigDict } from "./model-config";
@@ -67,6 +68,26 @@ export async function prepareModel(deps: Deps, config: ModelConfigDict): Promise
     contextSize: Number.isFinite(contextSize) && contextSize > 0 ? contextSize : null,
     difyProvider: model.provider,
   };
+}
+
+/** The app's prompt for one request (the model config's prompt settings with this request's parts). */
+export function appPrompt(
+  appMode: "chat" | "completion",
+  config: ModelConfigDict,
+  model: PreparedModel,
+  parts: { inputs: Record<string, unknown>; query: string; history: HistoryTurn[]; files: ContentPart[] },
+): AssembledPrompt {
+  return assemblePrompt({
+    appMode,
+    modelMode: model.modelMode,
+    promptType: config.prompt_type === "advanced" ? "advanced" : "simple",
+    prePrompt: config.pre_prompt ?? "",
+    chatPromptConfig: config.chat_prompt_config,
+    completionPromptConfig: config.completion_prompt_config,
+    ...parts,
+    contextSize: model.contextSize,
+    maxTokens: model.params.max_tokens,
+  });
 }
 
 export function taskLimits(config: Config): GenerationSpec["limits"] {

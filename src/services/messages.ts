@@ -1,5 +1,5 @@
 // Messages of a conversation, feedback and follow-up questions (spec dify-web-api.md §4.9, §4.10, §4.12).
-import { and, desc, eq, inArray, lt, lte, or } from "drizzle-orm";
+import { and, desc, eq, inArray, lt, lte, or, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { type Message, messageFeedbacks, messages } from "../db/schema";
 import { AppSuggestedQuestionsAfterAnswerDisabled, InvalidParam, NotFound } from "../http/errors";
@@ -24,27 +24,37 @@ export async function feedbackByMessage(db: Db, owner: Owner, messageIds: string
   return new Map(rows.map((r) => [r.messageId, { rating: r.rating }]));
 }
 
-export async function listMessages(db: Db, owner: Owner, signer: FileSigner, query: { conversation_id: string; first_id?: string; limit: number }) {
-  const conversation = await requireConversation(db, owner, query.conversation_id);
-  const filters = [eq(messages.conversationId, conversation.id), messageOwnedBy(owner)];
-  if (query.first_id) {
-    const first = await db.select().from(messages).where(and(eq(messages.id, query.first_id.toLowerCase()), ...filters)).get();
-    if (!first) throw new NotFound("First Message Not Exists.");
-    filters.push(or(lt(messages.createdAt, first.createdAt), and(eq(messages.createdAt, first.createdAt), lt(messages.id, first.id)))!);
+/**
+ * Messages matching `filters`, newest first, strictly before the cursor message by (created_at, id);
+ * `missing` is the 404 message when the cursor is not among them.
+ */
+export async function messagesBefore(db: Db, filters: SQL[], cursorId: string | undefined, missing: string, limit: number): Promise<{ rows: Message[]; hasMore: boolean }> {
+  const where = [...filters];
+  if (cursorId) {
+    const cursor = await db.select().from(messages).where(and(eq(messages.id, cursorId.toLowerCase()), ...filters)).get();
+    if (!cursor) throw new NotFound(missing);
+    where.push(or(lt(messages.createdAt, cursor.createdAt), and(eq(messages.createdAt, cursor.createdAt), lt(messages.id, cursor.id)))!);
   }
   const rows = await db
     .select()
     .from(messages)
-    .where(and(...filters))
+    .where(and(...where))
     .orderBy(desc(messages.createdAt), desc(messages.id))
-    .limit(query.limit + 1)
+    .limit(limit + 1)
     .all();
-  const page = rows.slice(0, query.limit).reverse();
+  return { rows: rows.slice(0, limit), hasMore: rows.length > limit };
+}
+
+export async function listMessages(db: Db, owner: Owner, signer: FileSigner, query: { conversation_id: string; first_id?: string; limit: number }) {
+  const conversation = await requireConversation(db, owner, query.conversation_id);
+  const filters = [eq(messages.conversationId, conversation.id), messageOwnedBy(owner)!];
+  const { rows, hasMore } = await messagesBefore(db, filters, query.first_id, "First Message Not Exists.", query.limit);
+  const page = rows.reverse();
   const ids = page.map((m) => m.id);
   const [files, feedback] = await Promise.all([messageFilesByMessage(db, ids, signer), feedbackByMessage(db, owner, ids)]);
   return {
     limit: query.limit,
-    has_more: rows.length > query.limit,
+    has_more: hasMore,
     data: page.map((m) => messageView(m, files.get(m.id) ?? [], feedback.get(m.id) ?? null)),
   };
 }

@@ -1,12 +1,11 @@
 // Saved messages of completion apps (spec dify-web-api.md §4.17–4.19), scoped to the end user.
-import { and, desc, eq, inArray, lt, or } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { messages, savedMessages } from "../db/schema";
-import { NotFound } from "../http/errors";
 import type { FileSigner } from "./file-signing";
 import { nowSeconds, uuid } from "./ids";
 import { messageFilesByMessage } from "./message-files";
-import { feedbackByMessage } from "./messages";
+import { feedbackByMessage, messagesBefore } from "./messages";
 import { messageOwnedBy, type Owner, requireMessage } from "./ownership";
 
 const mine = (owner: Owner) =>
@@ -14,26 +13,13 @@ const mine = (owner: Owner) =>
 
 export async function listSavedMessages(db: Db, owner: Owner, signer: FileSigner, query: { last_id?: string; limit: number }) {
   const saved = db.select({ id: savedMessages.messageId }).from(savedMessages).where(mine(owner));
-  const filters = [messageOwnedBy(owner), inArray(messages.id, saved)];
-  if (query.last_id) {
-    const last = await db.select().from(messages).where(and(eq(messages.id, query.last_id.toLowerCase()), ...filters)).get();
-    // Dify lets an unknown last_id become a 500; it is simply a missing row.
-    if (!last) throw new NotFound("Last Message Not Exists.");
-    filters.push(or(lt(messages.createdAt, last.createdAt), and(eq(messages.createdAt, last.createdAt), lt(messages.id, last.id)))!);
-  }
-  const rows = await db
-    .select()
-    .from(messages)
-    .where(and(...filters))
-    .orderBy(desc(messages.createdAt), desc(messages.id))
-    .limit(query.limit + 1)
-    .all();
-  const page = rows.slice(0, query.limit);
+  // Dify lets an unknown last_id become a 500; it is simply a missing row.
+  const { rows: page, hasMore } = await messagesBefore(db, [messageOwnedBy(owner)!, inArray(messages.id, saved)], query.last_id, "Last Message Not Exists.", query.limit);
   const ids = page.map((m) => m.id);
   const [files, feedback] = await Promise.all([messageFilesByMessage(db, ids, signer), feedbackByMessage(db, owner, ids)]);
   return {
     limit: query.limit,
-    has_more: rows.length > query.limit,
+    has_more: hasMore,
     data: page.map((m) => ({
       id: m.id,
       inputs: m.inputs,

@@ -1,5 +1,6 @@
 // A fake OpenAI-compatible server on 127.0.0.1 for end-to-end tests and the benchmark. It speaks
-// the real streaming protocol (SSE chat.completion.chunk frames, finish_reason, usage, [DONE]).
+// the real streaming protocol (SSE chat.completion.chunk frames, finish_reason, usage, [DONE]) and
+// answers /audio/transcriptions (JSON text) and /audio/speech (audio/mpeg bytes).
 import { createServer } from "node:http";
 
 export async function startFakeOpenAI() {
@@ -7,12 +8,27 @@ export async function startFakeOpenAI() {
     /** Answer tokens to stream, the delay before the first one, and between the others. */
     scenario: { tokens: ["Hello", " from", " the", " fake", " model."], firstTokenDelayMs: 0, delayMs: 5 },
     requests: [],
+    transcriptions: [],
+    speeches: [],
     aborted: 0,
   };
   const server = createServer((req, res) => {
     let raw = "";
     req.on("data", (d) => (raw += d));
     req.on("end", async () => {
+      if (req.method === "POST" && req.url.endsWith("/audio/transcriptions")) {
+        state.transcriptions.push({ contentType: req.headers["content-type"], bytes: raw.length });
+        res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ text: `heard ${raw.length} bytes` }));
+        return;
+      }
+      if (req.method === "POST" && req.url.endsWith("/audio/speech")) {
+        const { input } = JSON.parse(raw || "{}");
+        state.speeches.push(input);
+        // An ID3 header and one MP3 frame header, then the text: enough for a client to call it audio.
+        const audio = Buffer.concat([Buffer.from([0x49, 0x44, 0x33, 4, 0, 0, 0, 0, 0, 0, 0xff, 0xfb, 0x90, 0x64]), Buffer.from(String(input))]);
+        res.writeHead(200, { "Content-Type": "audio/mpeg" }).end(audio);
+        return;
+      }
       if (req.method !== "POST" || !req.url.endsWith("/chat/completions")) {
         res.writeHead(404, { "Content-Type": "application/json" }).end(JSON.stringify({ error: { message: "not found" } }));
         return;

@@ -20,6 +20,7 @@ import { messageRoutes } from "./routes/messages";
 import { passportRoutes } from "./routes/passport";
 import { remoteFileRoutes } from "./routes/remote-files";
 import { savedMessageRoutes } from "./routes/saved-messages";
+import { toolIconRoutes } from "./routes/tool-icons";
 import { webappRoutes } from "./routes/webapp";
 
 export function buildApp(): Hono<AppEnv> {
@@ -41,6 +42,7 @@ export function buildApp(): Hono<AppEnv> {
   app.route("/api", forgotPasswordRoutes);
   app.route("/api", webappRoutes);
   app.route("/console/api", consoleRoutes);
+  app.route("/console/api", toolIconRoutes);
   app.route("/api", fileUploadRoutes as unknown as Hono<AppEnv>);
   app.route("/api", remoteFileRoutes as unknown as Hono<AppEnv>);
   app.route("/api", audioRoutes as unknown as Hono<AppEnv>);

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { metaResponse, parametersResponse, siteResponse } from "../../src/schemas/app-info";
 import { invalidateAppCache } from "../../src/services/app-registry";
 import { verifyFileSignature } from "../../src/services/file-signing";
-import { admin, appSession, expectError, expectShape, json, SECRET_KEY } from "../helpers/api";
+import { admin, appSession, call, expectError, expectShape, json, SECRET_KEY } from "../helpers/api";
 import { demoApp, fixture } from "../helpers/fixtures";
 
 const SYSTEM_PARAMETERS = {
@@ -164,5 +164,9 @@ describe("GET /api/meta", () => {
     const { get } = await appSession(yaml);
     const body = await expectShape(await get("/api/meta"), metaResponse);
     expect(body.tool_icons.current_time).toMatch(/\/console\/api\/workspaces\/current\/tool-provider\/builtin\/time\/icon$/);
+    const icon = await call(new URL(body.tool_icons.current_time as string).pathname);
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get("Content-Type")).toBe("image/svg+xml");
+    expect(await icon.text()).toMatch(/^<svg .*>T<\/text><\/svg>$/);
   });
 });

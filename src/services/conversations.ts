@@ -1,5 +1,5 @@
 // Conversations of one end user (spec dify-web-api.md §4.13–4.16).
-import { and, asc, desc, eq, gt, inArray, isNull, lt, notInArray, or, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, notInArray, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { type Conversation, conversations, messages, pinnedConversations } from "../db/schema";
 import { InvalidParam, NotFound } from "../http/errors";
@@ -46,24 +46,25 @@ export async function listConversations(
   ];
   if (query.pinned === true) filters.push(inArray(conversations.id, pinnedIds(db, owner)));
   if (query.pinned === false) filters.push(notInArray(conversations.id, pinnedIds(db, owner)));
-  const field = query.sort_by.endsWith("created_at") ? conversations.createdAt : conversations.updatedAt;
+  const column = query.sort_by.endsWith("created_at") ? "created_at" : "updated_at";
+  const field = column === "created_at" ? conversations.createdAt : conversations.updatedAt;
   const descending = query.sort_by.startsWith("-");
-  if (query.last_id) {
-    const last = await db.select().from(conversations).where(and(eq(conversations.id, query.last_id.toLowerCase()), ...filters)).get();
-    if (!last) throw new NotFound("Last Conversation Not Exists.");
-    const value = field === conversations.createdAt ? last.createdAt : last.updatedAt;
-    // (field, id) as the cursor: rows sharing a second are neither skipped nor repeated.
-    const before = descending ? lt : gt;
-    filters.push(or(before(field, value), and(eq(field, value), before(conversations.id, last.id))));
-  }
+  const lastId = query.last_id?.toLowerCase();
+  // (field, id) as the cursor, so rows sharing a second are neither skipped nor repeated; an
+  // unknown last_id makes the row value NULL (empty page) and the cursor check says why.
+  const where = lastId
+    ? and(
+        ...filters,
+        sql`(${field}, ${conversations.id}) ${sql.raw(descending ? "<" : ">")} (SELECT cursor_row.${sql.raw(column)}, cursor_row.id FROM conversations AS cursor_row WHERE cursor_row.id = ${lastId})`,
+      )
+    : and(...filters);
   const order = descending ? desc : asc;
-  const rows = await db
-    .select()
-    .from(conversations)
-    .where(and(...filters))
-    .orderBy(order(field), order(conversations.id))
-    .limit(query.limit + 1)
-    .all();
+  // One round trip: the cursor check and the page.
+  const [cursor, rows] = await db.batch([
+    db.select({ id: conversations.id }).from(conversations).where(and(eq(conversations.id, lastId ?? ""), ...filters)),
+    db.select().from(conversations).where(where).orderBy(order(field), order(conversations.id)).limit(query.limit + 1),
+  ]);
+  if (lastId && cursor.length === 0) throw new NotFound("Last Conversation Not Exists.");
   return { limit: query.limit, has_more: rows.length > query.limit, data: rows.slice(0, query.limit).map(conversationView) };
 }
 

@@ -1,8 +1,8 @@
 // message_files of listed messages, in the MessageFile wire shape (spec §4.9): local uploads get a
 // fresh signed preview URL, remote files keep their URL.
-import { eq, inArray } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { messageFiles, uploadFiles } from "../db/schema";
+import { messageFiles } from "../db/schema";
 import { type FileSigner, signedFileUrl } from "./file-signing";
 
 export interface MessageFileView {
@@ -17,25 +17,26 @@ export interface MessageFileView {
   upload_file_id: string | null;
 }
 
-export async function messageFilesByMessage(db: Db, messageIds: string[], signer: FileSigner): Promise<Map<string, MessageFileView[]>> {
+type FileRow = {
+  file: typeof messageFiles.$inferSelect;
+  uploadId: string | null;
+  uploadName: string | null;
+  uploadMimeType: string | null;
+  uploadSize: number | null;
+};
+
+/** Groups file rows (message_files left-joined with upload_files) by message, in the wire shape. */
+export async function messageFileViews(rows: FileRow[], signer: FileSigner): Promise<Map<string, MessageFileView[]>> {
   const byMessage = new Map<string, MessageFileView[]>();
-  if (messageIds.length === 0) return byMessage;
-  const rows = await db
-    .select({ file: messageFiles, upload: uploadFiles })
-    .from(messageFiles)
-    .leftJoin(uploadFiles, eq(uploadFiles.id, messageFiles.uploadFileId))
-    .where(inArray(messageFiles.messageId, messageIds))
-    .orderBy(messageFiles.createdAt)
-    .all();
-  for (const { file, upload } of rows) {
-    const url = upload && file.transferMethod === "local_file" ? await signedFileUrl(signer, upload.id) : file.url;
+  for (const { file, uploadId, uploadName, uploadMimeType, uploadSize } of rows) {
+    const url = uploadId && file.transferMethod === "local_file" ? await signedFileUrl(signer, uploadId) : file.url;
     const view: MessageFileView = {
       id: file.id,
-      filename: upload?.name ?? (file.url ? decodeURIComponent(new URL(file.url, "http://x").pathname.split("/").pop() ?? "") : ""),
+      filename: uploadName ?? (file.url ? decodeURIComponent(new URL(file.url, "http://x").pathname.split("/").pop() ?? "") : ""),
       type: file.type,
       url,
-      mime_type: upload?.mimeType ?? null,
-      size: upload?.size ?? null,
+      mime_type: uploadMimeType,
+      size: uploadSize,
       transfer_method: file.transferMethod,
       belongs_to: file.belongsTo,
       upload_file_id: file.uploadFileId,

@@ -1,7 +1,7 @@
 // Messages of a conversation, feedback and follow-up questions (spec dify-web-api.md §4.9, §4.10, §4.12).
-import { and, desc, eq, inArray, lt, lte, or, type SQL } from "drizzle-orm";
+import { and, desc, eq, lt, lte, or } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { type Message, messageFeedbacks, messages } from "../db/schema";
+import { conversations, type Message, messageFeedbacks, messages } from "../db/schema";
 import { AppSuggestedQuestionsAfterAnswerDisabled, InvalidParam, NotFound } from "../http/errors";
 import { suggestQuestions } from "../llm/auxiliary";
 import { createProvider } from "../llm/factory";
@@ -9,53 +9,24 @@ import type { AppContext } from "./app-registry";
 import type { FileSigner } from "./file-signing";
 import { type Deps, prepareModel } from "./generation";
 import { nowSeconds, uuid } from "./ids";
-import { messageFilesByMessage } from "./message-files";
+import { readMessagePage } from "./message-page";
 import { modelConfigToDict } from "./model-config";
-import { messageOwnedBy, type Owner, requireConversation, requireMessage } from "./ownership";
-
-/** The end user's own ratings of `messageIds`. */
-export async function feedbackByMessage(db: Db, owner: Owner, messageIds: string[]): Promise<Map<string, { rating: string }>> {
-  if (messageIds.length === 0) return new Map();
-  const rows = await db
-    .select({ messageId: messageFeedbacks.messageId, rating: messageFeedbacks.rating })
-    .from(messageFeedbacks)
-    .where(and(inArray(messageFeedbacks.messageId, messageIds), eq(messageFeedbacks.fromSource, "user"), eq(messageFeedbacks.fromEndUserId, owner.endUserId)))
-    .all();
-  return new Map(rows.map((r) => [r.messageId, { rating: r.rating }]));
-}
-
-/**
- * Messages matching `filters`, newest first, strictly before the cursor message by (created_at, id);
- * `missing` is the 404 message when the cursor is not among them.
- */
-export async function messagesBefore(db: Db, filters: SQL[], cursorId: string | undefined, missing: string, limit: number): Promise<{ rows: Message[]; hasMore: boolean }> {
-  const where = [...filters];
-  if (cursorId) {
-    const cursor = await db.select().from(messages).where(and(eq(messages.id, cursorId.toLowerCase()), ...filters)).get();
-    if (!cursor) throw new NotFound(missing);
-    where.push(or(lt(messages.createdAt, cursor.createdAt), and(eq(messages.createdAt, cursor.createdAt), lt(messages.id, cursor.id)))!);
-  }
-  const rows = await db
-    .select()
-    .from(messages)
-    .where(and(...where))
-    .orderBy(desc(messages.createdAt), desc(messages.id))
-    .limit(limit + 1)
-    .all();
-  return { rows: rows.slice(0, limit), hasMore: rows.length > limit };
-}
+import { conversationOwnedBy, messageOwnedBy, type Owner, requireConversation, requireMessage } from "./ownership";
 
 export async function listMessages(db: Db, owner: Owner, signer: FileSigner, query: { conversation_id: string; first_id?: string; limit: number }) {
-  const conversation = await requireConversation(db, owner, query.conversation_id);
-  const filters = [eq(messages.conversationId, conversation.id), messageOwnedBy(owner)!];
-  const { rows, hasMore } = await messagesBefore(db, filters, query.first_id, "First Message Not Exists.", query.limit);
-  const page = rows.reverse();
-  const ids = page.map((m) => m.id);
-  const [files, feedback] = await Promise.all([messageFilesByMessage(db, ids, signer), feedbackByMessage(db, owner, ids)]);
+  const conversationId = query.conversation_id.toLowerCase();
+  const page = await readMessagePage(db, signer, owner, {
+    guard: db.select({ id: conversations.id }).from(conversations).where(and(eq(conversations.id, conversationId), conversationOwnedBy(owner))),
+    filters: [eq(messages.conversationId, conversationId), messageOwnedBy(owner)!],
+    cursorId: query.first_id,
+    limit: query.limit,
+  });
+  if (!page.guardFound) throw new NotFound("Conversation Not Exists.");
+  if (!page.cursorFound) throw new NotFound("First Message Not Exists.");
   return {
     limit: query.limit,
-    has_more: hasMore,
-    data: page.map((m) => messageView(m, files.get(m.id) ?? [], feedback.get(m.id) ?? null)),
+    has_more: page.hasMore,
+    data: [...page.rows].reverse().map((m) => messageView(m, page.files.get(m.id) ?? [], page.feedback.get(m.id) ?? null)),
   };
 }
 

@@ -2,10 +2,10 @@
 import { and, eq, inArray } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { messages, savedMessages } from "../db/schema";
+import { NotFound } from "../http/errors";
 import type { FileSigner } from "./file-signing";
 import { nowSeconds, uuid } from "./ids";
-import { messageFilesByMessage } from "./message-files";
-import { feedbackByMessage, messagesBefore } from "./messages";
+import { readMessagePage } from "./message-page";
 import { messageOwnedBy, type Owner, requireMessage } from "./ownership";
 
 const mine = (owner: Owner) =>
@@ -13,20 +13,19 @@ const mine = (owner: Owner) =>
 
 export async function listSavedMessages(db: Db, owner: Owner, signer: FileSigner, query: { last_id?: string; limit: number }) {
   const saved = db.select({ id: savedMessages.messageId }).from(savedMessages).where(mine(owner));
+  const page = await readMessagePage(db, signer, owner, { filters: [messageOwnedBy(owner)!, inArray(messages.id, saved)], cursorId: query.last_id, limit: query.limit });
   // Dify lets an unknown last_id become a 500; it is simply a missing row.
-  const { rows: page, hasMore } = await messagesBefore(db, [messageOwnedBy(owner)!, inArray(messages.id, saved)], query.last_id, "Last Message Not Exists.", query.limit);
-  const ids = page.map((m) => m.id);
-  const [files, feedback] = await Promise.all([messageFilesByMessage(db, ids, signer), feedbackByMessage(db, owner, ids)]);
+  if (!page.cursorFound) throw new NotFound("Last Message Not Exists.");
   return {
     limit: query.limit,
-    has_more: hasMore,
-    data: page.map((m) => ({
+    has_more: page.hasMore,
+    data: page.rows.map((m) => ({
       id: m.id,
       inputs: m.inputs,
       query: m.query,
       answer: m.answer,
-      message_files: files.get(m.id) ?? [],
-      feedback: feedback.get(m.id) ?? null,
+      message_files: page.files.get(m.id) ?? [],
+      feedback: page.feedback.get(m.id) ?? null,
       created_at: m.createdAt,
     })),
   };

@@ -116,8 +116,7 @@ export class TaskRunner extends DurableObject<Env> {
   private emit(spec: Pick<GenerationSpec, "envelope" | "taskId">, fields: Record<string, unknown> & { event: string }): void {
     const { event, ...rest } = fields;
     const wire: TaskEvent = { event, ...spec.envelope, task_id: spec.taskId, ...rest };
-    const seq = this.log.append(wire);
-    this.subscribers.publish({ seq, event: wire });
+    this.subscribers.publish(this.log.append(wire));
   }
 
   private async execute(spec: GenerationSpec): Promise<void> {
@@ -166,6 +165,7 @@ export class TaskRunner extends DurableObject<Env> {
       log(null, "error", "task final write failed", { task_id: spec.taskId, error: describeError(err) });
       pending = JSON.stringify(record);
     }
+    this.log.flush();
     this.log.finish(finishedAt, pending);
     this.running = null;
     this.subscribers.closeAll();

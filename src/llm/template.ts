@@ -24,10 +24,6 @@ export function pyStr(value: unknown): string {
   return String(value);
 }
 
-export function templateVariables(template: string): string[] {
-  return [...template.matchAll(VARIABLE)].map((m) => m[1]);
-}
-
 /** Renders `template` with `values` (already strings). */
 export function renderTemplate(template: string, values: Record<string, string>): string {
   const rendered = template.replace(VARIABLE, (match, key: string) => {

@@ -1,17 +1,11 @@
 // Shapes of the completion-app endpoints (spec §4.7, §4.11, §4.17–4.19).
 import { z } from "zod";
-import { messageFileView } from "./conversations";
-
-const uuid = z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, "must be a UUID");
+import { messageFileView, optionalUuid, uuid } from "./conversations";
 
 export const moreLikeThisQuery = z.object({ response_mode: z.enum(["blocking", "streaming"]) });
 
 export const savedMessagesQuery = z.object({
-  last_id: z
-    .string()
-    .optional()
-    .transform((v) => (v === "" ? undefined : v))
-    .pipe(uuid.optional()),
+  last_id: optionalUuid,
   limit: z.coerce.number().int().min(1).max(100).default(20),
 });
 

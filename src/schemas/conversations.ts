@@ -1,9 +1,10 @@
 // Query, body and response shapes of conversations and messages (spec §4.9–4.16).
 import { z } from "zod";
 
-const uuid = z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, "must be a UUID");
+export const uuid = z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, "must be a UUID");
 const limit = z.coerce.number().int().min(1).max(100).default(20);
-const optionalUuid = z
+/** A UUID query parameter where Dify's client may send an empty value for "absent". */
+export const optionalUuid = z
   .string()
   .optional()
   .transform((v) => (v === "" ? undefined : v))

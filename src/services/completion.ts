@@ -26,9 +26,9 @@ async function run(
   deps: Deps,
   ctx: AppContext,
   endUser: EndUser,
-  run: { config: ModelConfigDict; model: PreparedModel; requestFiles: RequestFiles; query: string; streaming: boolean },
+  request: { config: ModelConfigDict; model: PreparedModel; requestFiles: RequestFiles; query: string; streaming: boolean },
 ): Promise<StartedGeneration> {
-  const { config, model, requestFiles, query } = run;
+  const { config, model, requestFiles, query } = request;
   const { inputs } = requestFiles;
   const moderation = keywordModeration(config.sensitive_word_avoidance);
   const prompt = appPrompt("completion", config, model, { inputs, query, history: [], files: requestFiles.imageParts });
@@ -39,7 +39,7 @@ async function run(
     prompt,
     inputs,
     query,
-    streaming: run.streaming,
+    streaming: request.streaming,
     conversation: null,
     introduction: "",
     parentMessageId: null,

@@ -4,9 +4,8 @@ import type { Db } from "../db/client";
 import { type Conversation, conversations, messages, pinnedConversations } from "../db/schema";
 import { InvalidParam, NotFound } from "../http/errors";
 import { generateTitle } from "../llm/auxiliary";
-import { createProvider } from "../llm/factory";
 import type { AppContext } from "./app-registry";
-import { type Deps, prepareModel } from "./generation";
+import { auxiliaryProvider, type Deps, prepareModel } from "./generation";
 import { nowSeconds, uuid } from "./ids";
 import { modelConfigToDict } from "./model-config";
 import { conversationOwnedBy, type Owner, requireConversation } from "./ownership";
@@ -108,11 +107,7 @@ async function autoName(deps: Deps, ctx: AppContext, conversation: Conversation)
   if (!first || !ctx.modelConfig) return null;
   try {
     const model = await prepareModel(deps, modelConfigToDict(ctx.modelConfig));
-    const provider = createProvider(model.provider, {
-      ai: deps.env.AI as never,
-      idleTimeoutMs: deps.config.modelIdleTimeout * 1000,
-      echoDelayMs: 0,
-    });
+    const provider = auxiliaryProvider(deps, model);
     return await generateTitle(provider, model.model, first.query, AbortSignal.timeout(15_000));
   } catch {
     return null;

@@ -10,7 +10,9 @@ import { ApiError, AppUnavailable, InternalServerError, NotFound, ProviderNotIni
 import { describeError, log } from "../http/log";
 import { sseResponse } from "../http/sse";
 import { type AssembledPrompt, assemblePrompt, type HistoryTurn } from "../llm/prompt";
-import type { ContentPart, ModelParams } from "../llm/types";
+import { createProvider } from "../llm/factory";
+import type { ContentPart, LlmProvider, ModelParams } from "../llm/types";
+import type { AiBinding } from "../llm/workers-ai";
 import type { GenerationSpec, TaskEvent } from "../tasks/types";
 import { releaseSlot } from "./active-requests";
 import type { ModelConfigDict } from "./model-config";
@@ -87,6 +89,15 @@ export function appPrompt(
     ...parts,
     contextSize: model.contextSize,
     maxTokens: model.params.max_tokens,
+  });
+}
+
+/** A provider for the web API's own short calls (titles, suggested questions): no echo delay. */
+export function auxiliaryProvider(deps: Deps, model: PreparedModel): LlmProvider {
+  return createProvider(model.provider, {
+    ai: deps.env.AI as unknown as AiBinding | undefined,
+    idleTimeoutMs: deps.config.modelIdleTimeout * 1000,
+    echoDelayMs: 0,
   });
 }
 

@@ -4,10 +4,9 @@ import type { Db } from "../db/client";
 import { conversations, type Message, messageFeedbacks, messages } from "../db/schema";
 import { AppSuggestedQuestionsAfterAnswerDisabled, InvalidParam, NotFound } from "../http/errors";
 import { suggestQuestions } from "../llm/auxiliary";
-import { createProvider } from "../llm/factory";
 import type { AppContext } from "./app-registry";
 import type { FileSigner } from "./file-signing";
-import { type Deps, prepareModel } from "./generation";
+import { auxiliaryProvider, type Deps, prepareModel } from "./generation";
 import { nowSeconds, uuid } from "./ids";
 import { readMessagePage } from "./message-page";
 import { modelConfigToDict } from "./model-config";
@@ -96,7 +95,7 @@ export async function suggestedQuestions(deps: Deps, ctx: AppContext, owner: Own
     .limit(3)
     .all();
   const model = await prepareModel(deps, config);
-  const provider = createProvider(model.provider, { ai: deps.env.AI as never, idleTimeoutMs: deps.config.modelIdleTimeout * 1000, echoDelayMs: 0 });
+  const provider = auxiliaryProvider(deps, model);
   try {
     return await suggestQuestions(provider, model.model, recent.reverse(), AbortSignal.timeout(30_000));
   } catch {

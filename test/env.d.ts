@@ -11,7 +11,7 @@ declare global {
 declare global {
   namespace Cloudflare {
     interface GlobalProps {
-      mainModule: typeof import("../src/index");
+      mainModule: typeof import("../src");
       durableNamespaces: "TaskRunner";
     }
   }

@@ -2,7 +2,7 @@
 // secret environment variables are exported blank, as Dify does without include_secret.
 import { stringify } from "yaml";
 import type { App, AppModelConfig, Workflow } from "../db/schema";
-import { modelConfigToDict } from "../services/model-config";
+import { modelConfigToDict } from "../services/apps/model-config";
 import { CURRENT_DSL_VERSION } from "./parse";
 
 type Json = Record<string, unknown>;

@@ -1,6 +1,7 @@
 // Structural checks of a workflow graph (spec dify-dsl-and-nodes.md §2, §3): one start node, edges
 // between existing nodes, known node types, and nothing this server will never run.
-import { type Findings, isObject } from "./findings";
+import { type Findings } from "./findings";
+import { isObject } from "../lib/json";
 import type { AppMode } from "./parse";
 import { unsupportedToolReason } from "./tools";
 

@@ -1,5 +1,6 @@
 // Checks of an easy-UI model_config (spec dify-dsl-and-nodes.md §1.9, §1.12).
-import { type Findings, isObject } from "./findings";
+import { type Findings } from "./findings";
+import { isObject } from "../lib/json";
 import type { AppMode } from "./parse";
 import { unsupportedToolReason } from "./tools";
 

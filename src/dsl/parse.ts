@@ -1,9 +1,10 @@
 // Dify DSL (app export YAML) → a checked, normalised app definition (spec dify-dsl-and-nodes.md §1).
 // Every problem is collected so one invalid_dsl error names all offending items at once.
 import { parse, YAMLError } from "yaml";
-import { InvalidDsl } from "../http/errors";
+import { InvalidDsl } from "../lib/errors";
 import { checkGraph } from "./graph";
-import { Findings, isObject } from "./findings";
+import { Findings } from "./findings";
+import { isObject } from "../lib/json";
 import { checkModelConfig } from "./model-config";
 
 export const CURRENT_DSL_VERSION = "0.6.0";

@@ -1,9 +1,9 @@
 // Admin API authentication: Authorization: Bearer <ADMIN_API_KEY>, compared in constant time.
 import type { MiddlewareHandler } from "hono";
-import { timingSafeEqualStrings } from "../services/crypto";
+import { timingSafeEqualStrings } from "../lib/crypto";
 import { bearerToken } from "./auth";
 import type { AppEnv } from "./context";
-import { Unauthorized } from "./errors";
+import { Unauthorized } from "../lib/errors";
 
 export const adminAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
   const expected = c.get("config").adminApiKey;

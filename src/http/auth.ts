@@ -7,12 +7,12 @@ import { getCookie } from "hono/cookie";
 import { getDb } from "../db/client";
 import type { Config } from "../config";
 import type { Env } from "../env";
-import { enforceWebAppAccess } from "../services/access-control";
-import { getAppContext, getAppContextByCode } from "../services/app-registry";
-import { getEndUser } from "../services/end-users";
-import { verifyPassport } from "../services/passport";
+import { enforceWebAppAccess } from "../services/auth/access-control";
+import { getAppContext, getAppContextByCode } from "../services/apps/app-registry";
+import { getEndUser } from "../services/auth/end-users";
+import { verifyPassport } from "../services/auth/passport";
 import type { WebAppEnv } from "./context";
-import { ApiError, BadRequest, NotFound, Unauthorized, WebAppAuthRequired } from "./errors";
+import { ApiError, BadRequest, NotFound, Unauthorized, WebAppAuthRequired } from "../lib/errors";
 
 function nonEmpty(value: string | undefined | null): string | null {
   const trimmed = value?.trim();

@@ -1,8 +1,8 @@
 import type { Config } from "../config";
 import type { Env } from "../env";
-import type { AppContext } from "../services/app-registry";
+import type { AppContext } from "../services/apps/app-registry";
 import type { EndUser } from "../db/schema";
-import type { Passport } from "../services/passport";
+import type { Passport } from "../services/auth/passport";
 
 /** Hono generics shared by every router. */
 export type AppEnv = {

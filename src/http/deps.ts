@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { getDb } from "../db/client";
-import type { Deps } from "../services/generation";
-import type { Owner } from "../services/ownership";
+import type { Deps } from "../services/generation/generation";
+import type { Owner } from "../services/conversations/ownership";
 import { fileSigner } from "./file-signer";
 
 /** The handles services take (no Hono Context below the routes). */

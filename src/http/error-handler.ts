@@ -2,8 +2,8 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./context";
-import { ApiError, BadRequest, InternalServerError, NotFound, WWW_AUTHENTICATE } from "./errors";
-import { describeError, log } from "./log";
+import { ApiError, BadRequest, InternalServerError, NotFound, WWW_AUTHENTICATE } from "../lib/errors";
+import { describeError, log } from "../lib/log";
 
 function toApiError(err: unknown, requestId: string): ApiError {
   if (err instanceof ApiError) return err;

@@ -2,7 +2,7 @@
 import type { MiddlewareHandler } from "hono";
 import { getConfig } from "../config";
 import type { AppEnv } from "./context";
-import { log } from "./log";
+import { log } from "../lib/log";
 
 /** The Dify release whose Web API this server speaks. */
 export const DIFY_COMPAT_VERSION = "1.14.2";

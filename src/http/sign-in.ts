@@ -3,8 +3,8 @@
 import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import { getDb } from "../db/client";
-import { createMailer } from "../services/mail/mailer";
-import type { SignInDeps } from "../services/sign-in-deps";
+import { createMailer } from "../services/auth/mail/mailer";
+import type { SignInDeps } from "../services/auth/sign-in-deps";
 import { bearerToken } from "./auth";
 import type { AppEnv } from "./context";
 

@@ -4,7 +4,7 @@
 import { zValidator } from "@hono/zod-validator";
 import type { MiddlewareHandler } from "hono";
 import type { z } from "zod";
-import { InvalidParam } from "./errors";
+import { InvalidParam } from "../lib/errors";
 
 export const OPENAPI_META = Symbol.for("dify.openapi");
 
@@ -60,4 +60,14 @@ export function validate<Target extends ValidationTarget, Schema extends z.ZodTy
 export function doc(meta: Omit<DocMeta, "kind">): MiddlewareHandler {
   const middleware: MiddlewareHandler = (_c, next) => next();
   return Object.assign(middleware, { [OPENAPI_META]: { kind: "doc", ...meta } satisfies DocMeta });
+}
+
+/**
+ * Documents a multipart body in the OpenAPI output. Multipart routes cannot use validate("form"):
+ * that parses (and buffers) the whole body up front; they read parts with MultipartReader instead.
+ */
+export function multipartBody(schema: z.ZodType): MiddlewareHandler {
+  const middleware: MiddlewareHandler = (_c, next) => next();
+  const meta: ValidatorMeta = { kind: "validator", target: "form", schema };
+  return Object.assign(middleware, { [OPENAPI_META]: meta });
 }

@@ -3,9 +3,9 @@
 // bytes, streamed through). Workers AI: whisper and MeloTTS through the AI binding. The built-in echo
 // provider has neither. Models come from the provider's config (stt_model, tts_model, tts_voice);
 // setting stt_model or tts_model to null turns that capability off for a provider.
-import { CompletionRequestError, ProviderNotInitialize, ProviderNotSupportSpeechToText, ProviderNotSupportTextToSpeech } from "../http/errors";
-import { base64ToBytes, bytesToBase64 } from "../services/crypto";
-import type { ResolvedProvider } from "../services/model-providers";
+import { CompletionRequestError, ProviderNotInitialize, ProviderNotSupportSpeechToText, ProviderNotSupportTextToSpeech } from "../lib/errors";
+import { base64ToBytes, bytesToBase64 } from "../lib/crypto";
+import type { ResolvedProvider } from "../services/apps/model-providers";
 import { upstreamError } from "./upstream-errors";
 
 export interface AudioBindings {

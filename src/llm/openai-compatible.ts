@@ -1,6 +1,6 @@
 // OpenAI-compatible Chat Completions over HTTP (OpenAI, Azure-style gateways, Ollama, vLLM,
 // OpenRouter, ...): POST {base_url}/chat/completions with streaming and include_usage.
-import { CompletionRequestError, ProviderNotInitialize } from "../http/errors";
+import { CompletionRequestError, ProviderNotInitialize } from "../lib/errors";
 import { AbortedError, readSse } from "./sse-reader";
 import type { GenerateRequest, LlmProvider, StreamChunk, TokenUsage } from "./types";
 import { upstreamError } from "./upstream-errors";

@@ -1,7 +1,7 @@
 // Reads an upstream Server-Sent-Events body (OpenAI-compatible servers, Workers AI) with a
 // maintained parser, an idle timeout and cancellation.
 import { createParser, type EventSourceMessage } from "eventsource-parser";
-import { CompletionRequestError } from "../http/errors";
+import { CompletionRequestError } from "../lib/errors";
 
 export class AbortedError extends Error {
   constructor() {

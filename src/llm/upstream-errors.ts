@@ -1,6 +1,6 @@
 // Maps an upstream HTTP failure to Dify's error codes without echoing raw bodies: only a
 // provider's own JSON error message (bounded) is passed on, as Dify passes invoke errors on.
-import { ApiError, CompletionRequestError, InvokeRateLimit, ProviderNotInitialize } from "../http/errors";
+import { ApiError, CompletionRequestError, InvokeRateLimit, ProviderNotInitialize } from "../lib/errors";
 
 async function upstreamMessage(res: Response): Promise<string | null> {
   try {

@@ -1,6 +1,6 @@
 // Workers AI through the AI binding (env.AI.run with stream: true). The binding streams SSE:
 // `data: {"response": "..."}` (or OpenAI-style choices on newer models), a usage event, `[DONE]`.
-import { CompletionRequestError, ProviderNotInitialize } from "../http/errors";
+import { CompletionRequestError, ProviderNotInitialize } from "../lib/errors";
 import { readSse } from "./sse-reader";
 import type { GenerateRequest, LlmProvider, StreamChunk, TokenUsage } from "./types";
 

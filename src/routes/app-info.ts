@@ -5,8 +5,8 @@ import type { WebAppEnv } from "../http/context";
 import { fileSigner } from "../http/file-signer";
 import { doc } from "../http/validate";
 import { metaResponse, parametersResponse, siteResponse } from "../schemas/app-info";
-import { appParameters } from "../services/app-params";
-import { metaResponse as buildMeta, siteResponse as buildSite } from "../services/site-info";
+import { appParameters } from "../services/apps/app-params";
+import { metaResponse as buildMeta, siteResponse as buildSite } from "../services/apps/site-info";
 
 export const appInfoRoutes = new Hono<WebAppEnv>();
 

@@ -3,13 +3,12 @@ import { Hono } from "hono";
 import { getDb } from "../db/client";
 import { passportAuth } from "../http/auth";
 import type { WebAppEnv } from "../http/context";
-import { InvalidParam, ProviderNotSupportSpeechToText } from "../http/errors";
-import { multipartBody } from "../http/multipart";
-import { doc, validate } from "../http/validate";
+import { InvalidParam, ProviderNotSupportSpeechToText } from "../lib/errors";
+import { doc, multipartBody, validate } from "../http/validate";
 import { speechToTextModel, synthesize, transcribe } from "../llm/audio";
 import { audioToTextForm, audioToTextResponse, textToAudioBody } from "../schemas/files";
-import { appModelProvider, audioFeature, readAudioPart, speechText } from "../services/audio";
-import { resolveProvider } from "../services/model-providers";
+import { appModelProvider, audioFeature, readAudioPart, speechText } from "../services/generation/audio";
+import { resolveProvider } from "../services/apps/model-providers";
 
 export const audioRoutes = new Hono<WebAppEnv>();
 

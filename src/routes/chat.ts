@@ -4,12 +4,12 @@ import { Hono } from "hono";
 import { passportAuth } from "../http/auth";
 import type { WebAppEnv } from "../http/context";
 import { depsOf, ownerOf } from "../http/deps";
-import { InvalidParam } from "../http/errors";
+import { InvalidParam } from "../lib/errors";
 import { doc, validate } from "../http/validate";
 import { blockingMessageResponse, chatMessageBody, resumeQuery, stopResponse, taskIdParam } from "../schemas/chat";
-import { effectiveMode, requireMode } from "../services/app-mode";
-import { startChat } from "../services/chat";
-import { generationResponse, stopTask, taskEventStream } from "../services/generation";
+import { effectiveMode, requireMode } from "../services/apps/app-mode";
+import { startChat } from "../services/generation/chat";
+import { generationResponse, stopTask, taskEventStream } from "../services/generation/generation";
 
 export const chatRoutes = new Hono<WebAppEnv>();
 

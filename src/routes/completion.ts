@@ -5,9 +5,9 @@ import type { WebAppEnv } from "../http/context";
 import { depsOf, ownerOf } from "../http/deps";
 import { doc, validate } from "../http/validate";
 import { blockingMessageResponse, completionMessageBody, stopResponse, taskIdParam } from "../schemas/chat";
-import { requireMode } from "../services/app-mode";
-import { startCompletion } from "../services/completion";
-import { generationResponse, stopTask } from "../services/generation";
+import { requireMode } from "../services/apps/app-mode";
+import { startCompletion } from "../services/generation/completion";
+import { generationResponse, stopTask } from "../services/generation/generation";
 
 export const completionRoutes = new Hono<WebAppEnv>();
 

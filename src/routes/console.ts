@@ -4,7 +4,7 @@
 // console sign-in page.
 import { Hono } from "hono";
 import type { AppEnv } from "../http/context";
-import { NotFound } from "../http/errors";
+import { NotFound } from "../lib/errors";
 import { doc } from "../http/validate";
 import { sendResetCodeHandlers } from "./forgot-password";
 import { systemFeaturesHandlers } from "./webapp";

@@ -7,14 +7,14 @@ import { depsOf, ownerOf } from "../http/deps";
 import { uuidParam } from "../http/openapi";
 import { doc, validate } from "../http/validate";
 import { conversationPage, conversationView, listConversationsQuery, renameConversationBody, resultSuccess } from "../schemas/conversations";
-import { requireMode } from "../services/app-mode";
+import { requireMode } from "../services/apps/app-mode";
 import {
   deleteConversation,
   listConversations,
   pinConversation,
   renameConversation,
   unpinConversation,
-} from "../services/conversations";
+} from "../services/conversations/conversations";
 
 export const conversationRoutes = new Hono<WebAppEnv>();
 

@@ -6,15 +6,14 @@ import { passportAuth } from "../http/auth";
 import type { AppEnv, WebAppEnv } from "../http/context";
 import { errorResponse } from "../http/error-handler";
 import { fileSigner } from "../http/file-signer";
-import { multipartBody } from "../http/multipart";
 import { uuidParam } from "../http/openapi";
-import { doc, validate } from "../http/validate";
+import { doc, multipartBody, validate } from "../http/validate";
 import { fileUploadForm, fileUploadResponse, filePreviewQuery } from "../schemas/files";
-import { appFeatures } from "../services/app-params";
-import { appFileConfigs, assertAppAcceptsUpload } from "../services/file-upload-config";
-import { filePreview, UnsatisfiableRange } from "../services/file-preview";
-import { fileResponse } from "../services/upload-files";
-import { receiveUpload } from "../services/upload-receiver";
+import { appFeatures } from "../services/apps/app-params";
+import { appFileConfigs, assertAppAcceptsUpload } from "../services/files/file-upload-config";
+import { filePreview, UnsatisfiableRange } from "../services/files/file-preview";
+import { fileResponse } from "../services/files/upload-files";
+import { receiveUpload } from "../services/files/upload-receiver";
 
 export const fileUploadRoutes = new Hono<WebAppEnv>();
 

@@ -4,13 +4,13 @@
 import { Hono } from "hono";
 import { createFactory } from "hono/factory";
 import type { AppEnv } from "../http/context";
-import { Forbidden, PasswordMismatch } from "../http/errors";
+import { Forbidden, PasswordMismatch } from "../lib/errors";
 import { clientIp, signInDeps } from "../http/sign-in";
 import { doc, validate } from "../http/validate";
 import { resetBody, resetValidityBody, sendCodeBody, sendCodeResponse, successResponse, resetValidityResponse } from "../schemas/auth";
-import { sendCode } from "../services/code-delivery";
-import { mailLanguage } from "../services/mail/auth-messages";
-import { checkResetCode, resetWithToken } from "../services/password-reset";
+import { sendCode } from "../services/auth/code-delivery";
+import { mailLanguage } from "../services/auth/mail/auth-messages";
+import { checkResetCode, resetWithToken } from "../services/auth/password-reset";
 
 const factory = createFactory<AppEnv>();
 const tags = ["sign-in"];

@@ -4,7 +4,7 @@ import { Hono } from "hono";
 import { getDb } from "../db/client";
 import { authenticatePassport } from "../http/auth";
 import type { AppEnv } from "../http/context";
-import { AuthenticationFailed, EmailCodeError, Forbidden, InvalidParam } from "../http/errors";
+import { AuthenticationFailed, EmailCodeError, Forbidden, InvalidParam } from "../lib/errors";
 import { appPassportFor, clearLoginCookie, clientIp, decodeBase64Field, extractLoginToken, signInDeps } from "../http/sign-in";
 import { doc, validate } from "../http/validate";
 import {
@@ -17,12 +17,12 @@ import {
   sendCodeResponse,
   successResponse,
 } from "../schemas/auth";
-import { getAppContextByCode } from "../services/app-registry";
-import { sendCode } from "../services/code-delivery";
-import { verifyLoginToken } from "../services/login-tokens";
-import { mailLanguage } from "../services/mail/auth-messages";
-import { PASSWORD_MAX_LENGTH, PASSWORD_RULE, PASSWORD_RULE_MESSAGE } from "../services/passwords";
-import { codeLogin, passwordLogin } from "../services/web-login";
+import { getAppContextByCode } from "../services/apps/app-registry";
+import { sendCode } from "../services/auth/code-delivery";
+import { verifyLoginToken } from "../services/auth/login-tokens";
+import { mailLanguage } from "../services/auth/mail/auth-messages";
+import { PASSWORD_MAX_LENGTH, PASSWORD_RULE, PASSWORD_RULE_MESSAGE } from "../services/auth/passwords";
+import { codeLogin, passwordLogin } from "../services/auth/web-login";
 
 export const loginRoutes = new Hono<AppEnv>();
 const tags = ["sign-in"];

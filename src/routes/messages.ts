@@ -10,10 +10,10 @@ import { doc, validate } from "../http/validate";
 import { feedbackBody, listMessagesQuery, messagePage, resultSuccess, suggestedQuestionsResponse } from "../schemas/conversations";
 import { blockingMessageResponse } from "../schemas/chat";
 import { moreLikeThisQuery } from "../schemas/completion";
-import { requireMode } from "../services/app-mode";
-import { startMoreLikeThis } from "../services/completion";
-import { generationResponse } from "../services/generation";
-import { listMessages, rateMessage, suggestedQuestions } from "../services/messages";
+import { requireMode } from "../services/apps/app-mode";
+import { startMoreLikeThis } from "../services/generation/completion";
+import { generationResponse } from "../services/generation/generation";
+import { listMessages, rateMessage, suggestedQuestions } from "../services/conversations/messages";
 
 export const messageRoutes = new Hono<WebAppEnv>();
 // "/messages/*" also matches "/messages" itself.

@@ -5,14 +5,14 @@ import { z } from "zod";
 import { getDb } from "../db/client";
 import type { AppEnv } from "../http/context";
 import { extractLoginToken } from "../http/sign-in";
-import { NotFound, Unauthorized, WebAppAuthRequired } from "../http/errors";
+import { NotFound, Unauthorized, WebAppAuthRequired } from "../lib/errors";
 import { doc, validate } from "../http/validate";
 import { passportResponse } from "../schemas/app-info";
-import { getAppContextByCode } from "../services/app-registry";
-import { findOrCreateEndUser } from "../services/end-users";
-import { verifyLoginToken } from "../services/login-tokens";
-import { issueWebAppPassport } from "../services/webapp-passport";
-import { PASSPORT_SUBJECT, signToken } from "../services/passport";
+import { getAppContextByCode } from "../services/apps/app-registry";
+import { findOrCreateEndUser } from "../services/auth/end-users";
+import { verifyLoginToken } from "../services/auth/login-tokens";
+import { issueWebAppPassport } from "../services/auth/webapp-passport";
+import { PASSPORT_SUBJECT, signToken } from "../services/auth/passport";
 
 export const passportRoutes = new Hono<AppEnv>();
 

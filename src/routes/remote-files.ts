@@ -7,11 +7,11 @@ import type { WebAppEnv } from "../http/context";
 import { fileSigner } from "../http/file-signer";
 import { doc, validate } from "../http/validate";
 import { remoteFileInfoParam, remoteFileInfoResponse, remoteFileUploadBody, remoteFileUploadResponse } from "../schemas/files";
-import { appFeatures } from "../services/app-params";
-import { appFileConfigs, assertAppAcceptsUpload } from "../services/file-upload-config";
-import { importRemoteFile, probeRemoteFile } from "../services/remote-files";
-import { ssrfPolicy } from "../services/ssrf";
-import { remoteFileResponse } from "../services/upload-files";
+import { appFeatures } from "../services/apps/app-params";
+import { appFileConfigs, assertAppAcceptsUpload } from "../services/files/file-upload-config";
+import { importRemoteFile, probeRemoteFile } from "../services/files/remote-files";
+import { ssrfPolicy } from "../services/files/ssrf";
+import { remoteFileResponse } from "../services/files/upload-files";
 
 export const remoteFileRoutes = new Hono<WebAppEnv>();
 

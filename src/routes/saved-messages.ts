@@ -5,13 +5,13 @@ import { passportAuth } from "../http/auth";
 import type { WebAppEnv } from "../http/context";
 import { ownerOf } from "../http/deps";
 import { fileSigner } from "../http/file-signer";
-import { InvalidParam } from "../http/errors";
+import { InvalidParam } from "../lib/errors";
 import { uuidParam } from "../http/openapi";
 import { doc, validate } from "../http/validate";
 import { savedMessagePage, saveMessageBody, savedMessagesQuery } from "../schemas/completion";
 import { resultSuccess } from "../schemas/conversations";
-import { requireMode } from "../services/app-mode";
-import { listSavedMessages, saveMessage, unsaveMessage } from "../services/saved-messages";
+import { requireMode } from "../services/apps/app-mode";
+import { listSavedMessages, saveMessage, unsaveMessage } from "../services/conversations/saved-messages";
 
 export const savedMessageRoutes = new Hono<WebAppEnv>();
 

@@ -7,13 +7,13 @@ import { getDb } from "../db/client";
 import type { Env } from "../env";
 import { authenticatePassport } from "../http/auth";
 import type { AppEnv } from "../http/context";
-import { ApiError, InvalidParam, NotFound, WebAppAuthRequired } from "../http/errors";
+import { ApiError, InvalidParam, NotFound, WebAppAuthRequired } from "../lib/errors";
 import { appPassportFor } from "../http/sign-in";
 import { doc, validate } from "../http/validate";
 import { accessModeQuery, accessModeResponse, permissionQuery, permissionResponse, systemFeaturesResponse } from "../schemas/auth";
-import { type AppContext, getAppContext, getAppContextByCode } from "../services/app-registry";
-import { isUuid } from "../services/ids";
-import { systemFeatures } from "../services/system-features";
+import { type AppContext, getAppContext, getAppContextByCode } from "../services/apps/app-registry";
+import { isUuid } from "../lib/ids";
+import { systemFeatures } from "../services/auth/system-features";
 
 const factory = createFactory<AppEnv>();
 

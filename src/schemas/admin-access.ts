@@ -1,6 +1,6 @@
 // Request and response shapes of the admin account, group, app-access and outbox API (ours; docs/auth.md).
 import { z } from "zod";
-import { ACCESS_MODES } from "../services/access-control";
+import { ACCESS_MODES } from "../services/auth/access-control";
 import { emailField, passwordField } from "./auth";
 
 const name = z.string().trim().min(1).max(255);

@@ -1,6 +1,6 @@
 // Request and response shapes of the admin API (ours; documented in README).
 import { z } from "zod";
-import { PROVIDER_TYPES } from "../services/model-providers";
+import { PROVIDER_TYPES } from "../services/apps/model-providers";
 
 export const providerName = z
   .string()

@@ -2,8 +2,8 @@
 // strict, so tests that parse them prove the exact key sets. Request objects are not strict: Dify's
 // client sends extra keys (`language`, `remember_me`).
 import { z } from "zod";
-import { ACCESS_MODES } from "../services/access-control";
-import { PASSWORD_MAX_LENGTH, PASSWORD_RULE, PASSWORD_RULE_MESSAGE } from "../services/passwords";
+import { ACCESS_MODES } from "../services/auth/access-control";
+import { PASSWORD_MAX_LENGTH, PASSWORD_RULE, PASSWORD_RULE_MESSAGE } from "../services/auth/passwords";
 
 // libs/helper.email: word characters (Unicode, as Python's \w) and RFC 5322 specials, one or more
 // dot-terminated labels, a final label of at least two characters.

@@ -1,7 +1,7 @@
 // The generation pipeline that runs inside a TaskRunner: model stream → `message` events, keyword
 // output moderation → `message_replace`, stop → partial answer + `message_end`, failures → `error`.
-import { ApiError } from "../http/errors";
-import { describeError, log } from "../http/log";
+import { ApiError } from "../lib/errors";
+import { describeError, log } from "../lib/log";
 import { AbortedError } from "../llm/sse-reader";
 import { estimateMessagesTokens, estimateTokens } from "../llm/tokens";
 import type { LlmProvider, TokenUsage } from "../llm/types";

@@ -1,10 +1,10 @@
 // Text-to-speech auto-play inside a generation (spec §5.5): the answer is spoken sentence by
 // sentence as it streams; each sentence's audio goes out in order as a base64 `tts_message`.
 // A sentence the provider fails to speak is skipped (Dify's publisher is best-effort too).
-import { describeError, log } from "../http/log";
+import { describeError, log } from "../lib/log";
 import { type AudioBindings, synthesize } from "../llm/audio";
-import { bytesToBase64 } from "../services/crypto";
-import type { ResolvedProvider } from "../services/model-providers";
+import { bytesToBase64 } from "../lib/crypto";
+import type { ResolvedProvider } from "../services/apps/model-providers";
 
 const SENTENCE_END = /[.!?。！？\n]/g;
 const MIN_SENTENCE_CHARS = 12;

@@ -1,6 +1,6 @@
 // Live SSE subscribers of one task: replay-then-follow streams, pings every 10 s, and a
 // subscriber that goes away only detaches (the task keeps running).
-import { eventFrame, PING_FRAME } from "../http/sse";
+import { eventFrame, PING_FRAME } from "../lib/sse";
 import type { LoggedEvent } from "./types";
 
 const PING_INTERVAL_MS = 10_000;

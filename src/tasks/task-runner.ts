@@ -5,8 +5,8 @@
 // interrupted by eviction as an error, retries a failed D1 write and deletes the log after retention.
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
-import { describeError, log } from "../http/log";
-import { SSE_HEADERS } from "../http/sse";
+import { describeError, log } from "../lib/log";
+import { SSE_HEADERS } from "../lib/sse";
 import { createProvider } from "../llm/factory";
 import { estimateMessagesTokens, estimateTokens } from "../llm/tokens";
 import type { AiBinding } from "../llm/workers-ai";

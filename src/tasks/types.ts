@@ -1,5 +1,5 @@
 // What the worker hands a TaskRunner to start a generation, and what the task reports back.
-import type { ResolvedProvider } from "../services/model-providers";
+import type { ResolvedProvider } from "../services/apps/model-providers";
 import type { ChatMessage, ModelParams } from "../llm/types";
 
 export interface Pricing {

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { speechChunks } from "../../src/llm/audio";
 import { audioToTextResponse } from "../../src/schemas/files";
-import { base64ToBytes, bytesToBase64 } from "../../src/services/crypto";
+import { base64ToBytes, bytesToBase64 } from "../../src/lib/crypto";
 import { admin, appSession, call, expectError, expectShape, json, passport, webHeaders } from "../helpers/api";
 import { fakeInternet } from "../helpers/fake-internet";
 import { AUDIO_API_KEY, fakeMp3, openAiAudioServer } from "../helpers/fake-openai-audio";

@@ -1,7 +1,7 @@
 // POST /api/login: success, each error code, the lockout, and equal work for unknown addresses.
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { LOGIN_TOKEN_SOURCE } from "../../src/services/login-tokens";
+import { LOGIN_TOKEN_SOURCE } from "../../src/services/auth/login-tokens";
 import { loginResponse } from "../../src/schemas/auth";
 import { admin, expectError, expectShape, json } from "../helpers/api";
 import { b64, claimsOf, createAccount, freshIp, post } from "../helpers/auth";

@@ -6,7 +6,7 @@ import { completionYaml } from "../helpers/completion";
 import { FAKE_BASE, fakeOpenAIHandler } from "../helpers/fake-openai";
 import { AUDIO_API_KEY, fakeMp3, openAiAudioServer } from "../helpers/fake-openai-audio";
 import { fakeInternet } from "../helpers/fake-internet";
-import { base64ToBytes } from "../../src/services/crypto";
+import { base64ToBytes } from "../../src/lib/crypto";
 import { readSse } from "../helpers/sse";
 
 afterEach(() => vi.restoreAllMocks());

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { fileUploadResponse } from "../../src/schemas/files";
-import { bytesToBase64Url, hmacSha256 } from "../../src/services/crypto";
-import { parseRange } from "../../src/services/file-preview";
+import { bytesToBase64Url, hmacSha256 } from "../../src/lib/crypto";
+import { parseRange } from "../../src/services/files/file-preview";
 import { admin, appSession, call, expectError, expectShape, json, SECRET_KEY } from "../helpers/api";
 import { demoApp } from "../helpers/fixtures";
 import { chatAppYaml, fileForm, PNG_1X1, postMultipart, pseudoRandomBytes, type Session } from "../helpers/files";

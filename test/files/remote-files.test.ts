@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { remoteFileInfoResponse, remoteFileUploadResponse } from "../../src/schemas/files";
-import { sha256Hex } from "../../src/services/crypto";
+import { sha256Hex } from "../../src/lib/crypto";
 import { appSession, call, expectError, expectShape, json, webHeaders } from "../helpers/api";
 import { countedBody, fakeInternet, hang } from "../helpers/fake-internet";
 import { demoApp } from "../helpers/fixtures";

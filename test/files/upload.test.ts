@@ -3,8 +3,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { fileUploadResponse } from "../../src/schemas/files";
 import { getConfig } from "../../src/config";
 import { getDb } from "../../src/db/client";
-import { sha256Hex } from "../../src/services/crypto";
-import { receiveUpload } from "../../src/services/upload-receiver";
+import { sha256Hex } from "../../src/lib/crypto";
+import { receiveUpload } from "../../src/services/files/upload-receiver";
 import { appSession, call, expectError, expectShape, json, webHeaders } from "../helpers/api";
 import { demoApp } from "../helpers/fixtures";
 import {

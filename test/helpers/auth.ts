@@ -3,7 +3,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { decodeJwt } from "jose";
 import { expect } from "vitest";
-import worker from "../../src/index";
+import worker from "../../src";
 import { admin, BASE, importDsl, json } from "./api";
 import { demoApp } from "./fixtures";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MalformedMultipart, MultipartReader, multipartBoundary, readField } from "../../src/http/multipart";
+import { MalformedMultipart, MultipartReader, multipartBoundary, readField } from "../../src/lib/multipart";
 import { pseudoRandomBytes, rawMultipart } from "../helpers/files";
 
 const encoder = new TextEncoder();

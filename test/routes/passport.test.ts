@@ -2,8 +2,8 @@ import { env } from "cloudflare:workers";
 import { decodeProtectedHeader, jwtVerify, SignJWT, UnsecuredJWT } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { passportResponse } from "../../src/schemas/app-info";
-import { invalidateAppCache } from "../../src/services/app-registry";
-import { forgetEndUsers } from "../../src/services/end-users";
+import { invalidateAppCache } from "../../src/services/apps/app-registry";
+import { forgetEndUsers } from "../../src/services/auth/end-users";
 import { admin, call, expectError, expectShape, type Imported, importDsl, json, passport, SECRET_KEY, webHeaders } from "../helpers/api";
 import { demoApp } from "../helpers/fixtures";
 

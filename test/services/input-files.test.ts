@@ -2,10 +2,10 @@ import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { getConfig } from "../../src/config";
 import { getDb } from "../../src/db/client";
-import { ApiError } from "../../src/http/errors";
+import { ApiError } from "../../src/lib/errors";
 import { fileSigner } from "../../src/http/file-signer";
-import { base64ToBytes } from "../../src/services/crypto";
-import { featureFileUploadConfig, type FileUploadConfig } from "../../src/services/file-upload-config";
+import { base64ToBytes } from "../../src/lib/crypto";
+import { featureFileUploadConfig, type FileUploadConfig } from "../../src/services/files/file-upload-config";
 import {
   discardFetchedFiles,
   type FileInputDeps,
@@ -14,7 +14,7 @@ import {
   resolveFileInput,
   resolveFiles,
   resolveMessageFiles,
-} from "../../src/services/input-files";
+} from "../../src/services/files/input-files";
 import { fileUploadResponse } from "../../src/schemas/files";
 import { call, expectShape, importDsl, passport } from "../helpers/api";
 import { fakeInternet } from "../helpers/fake-internet";

@@ -4,8 +4,8 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { getConfig } from "../../src/config";
 import { getDb } from "../../src/db/client";
-import { codeMail } from "../../src/services/mail/auth-messages";
-import { createMailer, MailDeliveryError, OutboxMailer, parseSender, ResendMailer, SendEmailMailer } from "../../src/services/mail/mailer";
+import { codeMail } from "../../src/services/auth/mail/auth-messages";
+import { createMailer, MailDeliveryError, OutboxMailer, parseSender, ResendMailer, SendEmailMailer } from "../../src/services/auth/mail/mailer";
 
 const message = codeMail({ to: "Reader@Example.com", code: "123456", purpose: "login", language: "en-US", ttlSeconds: 300 });
 

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ApiError } from "../../src/http/errors";
-import { dohResolver } from "../../src/services/dns";
-import { forbiddenAddressReason, parseIp, parseIPv4, parseIPv6 } from "../../src/services/ip-ranges";
-import { checkRemoteUrl, fetchRemote, type SsrfPolicy } from "../../src/services/ssrf";
+import { ApiError } from "../../src/lib/errors";
+import { dohResolver } from "../../src/services/files/dns";
+import { forbiddenAddressReason, parseIp, parseIPv4, parseIPv6 } from "../../src/services/files/ip-ranges";
+import { checkRemoteUrl, fetchRemote, type SsrfPolicy } from "../../src/services/files/ssrf";
 import { fakeInternet, hang } from "../helpers/fake-internet";
 
 afterEach(() => {

@@ -7,7 +7,7 @@ import type { AppEnv } from "../../http/context";
 import { uuidParam } from "../../http/openapi";
 import { doc, validate } from "../../http/validate";
 import { accessView, outboxList, outboxQuery, putAccessBody } from "../../schemas/admin-access";
-import { appAccess, setAppAccess } from "../../services/app-access";
+import { appAccess, setAppAccess } from "../../services/apps/app-access";
 
 export const adminAccessRoutes = new Hono<AppEnv>();
 const tags = ["admin: access"];

@@ -5,7 +5,7 @@ import type { AppEnv } from "../../http/context";
 import { uuidParam } from "../../http/openapi";
 import { doc, validate } from "../../http/validate";
 import { accountList, accountView as accountSchema, createAccountBody, pageQuery, patchAccountBody } from "../../schemas/admin-access";
-import { accountGroupsOf, accountView, createAccount, deleteAccount, listAccounts, requireAccount, updateAccount } from "../../services/accounts";
+import { accountGroupsOf, accountView, createAccount, deleteAccount, listAccounts, requireAccount, updateAccount } from "../../services/auth/accounts";
 
 export const adminAccountRoutes = new Hono<AppEnv>();
 const tags = ["admin: access"];

@@ -3,13 +3,13 @@ import { Hono } from "hono";
 import { getDb } from "../../db/client";
 import { MAX_DSL_BYTES, parseDsl } from "../../dsl/parse";
 import type { AppEnv } from "../../http/context";
-import { InvalidParam, PayloadTooLarge } from "../../http/errors";
+import { InvalidParam, PayloadTooLarge } from "../../lib/errors";
 import { uuidParam } from "../../http/openapi";
 import { doc, validate } from "../../http/validate";
 import { importJsonBody, importResult, listAppsQuery, patchAppBody } from "../../schemas/admin";
-import { appDetail, deleteApp, exportApp, listApps, requireApp, updateApp } from "../../services/app-admin";
-import { importApp } from "../../services/app-import";
-import { invalidateAppCache } from "../../services/app-registry";
+import { appDetail, deleteApp, exportApp, listApps, requireApp, updateApp } from "../../services/apps/app-admin";
+import { importApp } from "../../services/apps/app-import";
+import { invalidateAppCache } from "../../services/apps/app-registry";
 
 export const adminAppRoutes = new Hono<AppEnv>();
 const YAML_TYPES = /^(application|text)\/(x-)?yaml$/i;

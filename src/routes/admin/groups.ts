@@ -5,7 +5,7 @@ import type { AppEnv } from "../../http/context";
 import { uuidParam } from "../../http/openapi";
 import { doc, validate } from "../../http/validate";
 import { groupBody, groupList, groupView, membersBody } from "../../schemas/admin-access";
-import { addMembers, createGroup, deleteGroup, groupDetail, listGroups, removeMember, renameGroup, requireGroup } from "../../services/account-groups";
+import { addMembers, createGroup, deleteGroup, groupDetail, listGroups, removeMember, renameGroup, requireGroup } from "../../services/auth/account-groups";
 
 export const adminGroupRoutes = new Hono<AppEnv>();
 const tags = ["admin: access"];

@@ -3,10 +3,10 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { getDb } from "../../db/client";
 import type { AppEnv } from "../../http/context";
-import { NotFound } from "../../http/errors";
+import { NotFound } from "../../lib/errors";
 import { doc, validate } from "../../http/validate";
-import { invalidateAppCache } from "../../services/app-registry";
-import { deleteProvider, listProviders, putProvider } from "../../services/model-providers";
+import { invalidateAppCache } from "../../services/apps/app-registry";
+import { deleteProvider, listProviders, putProvider } from "../../services/apps/model-providers";
 import { providerList, providerName, providerView, putProviderBody } from "../../schemas/admin";
 
 export const modelProviderRoutes = new Hono<AppEnv>();

@@ -1,0 +1,75 @@
+// One D1 round trip for a page of messages (design: a read costs at most one round trip after
+// auth): an optional guard query (e.g. "is the conversation theirs"), the cursor's existence, the
+// page newest first before the cursor by (created_at, id), and the page's files and the end user's
+// feedback — all in one batch, the page ids shared as a subquery.
+import { and, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import type { Db } from "../../db/client";
+import { type Message, messageFeedbacks, messageFiles, messages, uploadFiles } from "../../db/schema";
+import type { FileSigner } from "../files/file-signing";
+import { type MessageFileView, messageFileViews } from "./message-files";
+import type { Owner } from "./ownership";
+
+export interface MessagePage {
+  rows: Message[];
+  hasMore: boolean;
+  files: Map<string, MessageFileView[]>;
+  feedback: Map<string, { rating: string }>;
+  /** Whether the guard query found a row (true without a guard). */
+  guardFound: boolean;
+  /** Whether the cursor message matches the filters (true without a cursor). */
+  cursorFound: boolean;
+}
+
+export async function readMessagePage(
+  db: Db,
+  signer: FileSigner,
+  owner: Owner,
+  options: { filters: SQL[]; cursorId?: string; limit: number; guard?: BatchItem<"sqlite"> },
+): Promise<MessagePage> {
+  const cursorId = options.cursorId?.toLowerCase();
+  // An unknown cursor makes the row value NULL, so the page is empty and cursorFound tells why.
+  const before = cursorId
+    ? sql`(${messages.createdAt}, ${messages.id}) < (SELECT cursor.created_at, cursor.id FROM messages AS cursor WHERE cursor.id = ${cursorId})`
+    : undefined;
+  const where = and(...options.filters, before);
+  const order = [desc(messages.createdAt), desc(messages.id)];
+  const pageIds = db.select({ id: messages.id }).from(messages).where(where).orderBy(...order).limit(options.limit);
+  const statements: BatchItem<"sqlite">[] = [
+    options.guard ?? db.select({ found: sql<number>`1` }).from(sql`(SELECT 1)`),
+    cursorId ? db.select({ id: messages.id }).from(messages).where(and(eq(messages.id, cursorId), ...options.filters)) : db.select({ found: sql<number>`1` }).from(sql`(SELECT 1)`),
+    db.select().from(messages).where(where).orderBy(...order).limit(options.limit + 1),
+    // Joined columns get unique names: D1 batch results are keyed by column name.
+    db
+      .select({
+        file: messageFiles,
+        uploadId: sql<string | null>`${uploadFiles.id}`.as("upload_id"),
+        uploadName: sql<string | null>`${uploadFiles.name}`.as("upload_name"),
+        uploadMimeType: sql<string | null>`${uploadFiles.mimeType}`.as("upload_mime_type"),
+        uploadSize: sql<number | null>`${uploadFiles.size}`.as("upload_size"),
+      })
+      .from(messageFiles)
+      .leftJoin(uploadFiles, eq(uploadFiles.id, messageFiles.uploadFileId))
+      .where(inArray(messageFiles.messageId, pageIds))
+      .orderBy(messageFiles.createdAt),
+    db
+      .select({ messageId: messageFeedbacks.messageId, rating: messageFeedbacks.rating })
+      .from(messageFeedbacks)
+      .where(and(inArray(messageFeedbacks.messageId, pageIds), eq(messageFeedbacks.fromSource, "user"), eq(messageFeedbacks.fromEndUserId, owner.endUserId))),
+  ];
+  const [guard, cursor, page, files, feedback] = (await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]])) as unknown as [
+    unknown[],
+    unknown[],
+    Message[],
+    Parameters<typeof messageFileViews>[0],
+    { messageId: string; rating: string }[],
+  ];
+  return {
+    rows: page.slice(0, options.limit),
+    hasMore: page.length > options.limit,
+    files: await messageFileViews(files, signer),
+    feedback: new Map(feedback.map((f) => [f.messageId, { rating: f.rating }])),
+    guardFound: guard.length > 0,
+    cursorFound: cursor.length > 0,
+  };
+}

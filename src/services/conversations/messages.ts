@@ -1,0 +1,105 @@
+// Messages of a conversation, feedback and follow-up questions (spec dify-web-api.md §4.9, §4.10, §4.12).
+import { and, desc, eq, lt, lte, or } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { conversations, type Message, messageFeedbacks, messages } from "../../db/schema";
+import { AppSuggestedQuestionsAfterAnswerDisabled, InvalidParam, NotFound } from "../../lib/errors";
+import { suggestQuestions } from "../../llm/auxiliary";
+import type { AppContext } from "../apps/app-registry";
+import type { FileSigner } from "../files/file-signing";
+import { auxiliaryProvider, type Deps, prepareModel } from "../generation/generation";
+import { nowSeconds, uuid } from "../../lib/ids";
+import { readMessagePage } from "./message-page";
+import { modelConfigToDict } from "../apps/model-config";
+import { conversationOwnedBy, messageOwnedBy, type Owner, requireConversation, requireMessage } from "./ownership";
+
+export async function listMessages(db: Db, owner: Owner, signer: FileSigner, query: { conversation_id: string; first_id?: string; limit: number }) {
+  const conversationId = query.conversation_id.toLowerCase();
+  const page = await readMessagePage(db, signer, owner, {
+    guard: db.select({ id: conversations.id }).from(conversations).where(and(eq(conversations.id, conversationId), conversationOwnedBy(owner))),
+    filters: [eq(messages.conversationId, conversationId), messageOwnedBy(owner)!],
+    cursorId: query.first_id,
+    limit: query.limit,
+  });
+  if (!page.guardFound) throw new NotFound("Conversation Not Exists.");
+  if (!page.cursorFound) throw new NotFound("First Message Not Exists.");
+  return {
+    limit: query.limit,
+    has_more: page.hasMore,
+    data: [...page.rows].reverse().map((m) => messageView(m, page.files.get(m.id) ?? [], page.feedback.get(m.id) ?? null)),
+  };
+}
+
+function messageView(m: Message, files: unknown[], feedback: { rating: string } | null) {
+  const metadata = (m.messageMetadata ?? null) as { retriever_resources?: unknown[] } | null;
+  return {
+    id: m.id,
+    conversation_id: m.conversationId,
+    parent_message_id: m.parentMessageId,
+    inputs: m.inputs,
+    query: m.query,
+    answer: m.answer,
+    message_files: files,
+    feedback,
+    retriever_resources: metadata?.retriever_resources ?? [],
+    created_at: m.createdAt,
+    agent_thoughts: [],
+    metadata,
+    status: m.status,
+    error: m.error,
+    extra_contents: [],
+  };
+}
+
+/** like / dislike / null on the end user's own feedback row (Dify's create_feedback rules). */
+export async function rateMessage(db: Db, owner: Owner, messageId: string, body: { rating?: "like" | "dislike" | null; content?: string | null }): Promise<void> {
+  const message = await requireMessage(db, owner, messageId);
+  const mine = and(eq(messageFeedbacks.messageId, message.id), eq(messageFeedbacks.fromSource, "user"), eq(messageFeedbacks.fromEndUserId, owner.endUserId));
+  const existing = await db.select({ id: messageFeedbacks.id }).from(messageFeedbacks).where(mine).get();
+  const rating = body.rating ?? null;
+  if (!rating) {
+    if (!existing) throw new InvalidParam("rating cannot be None when feedback not exists", "rating");
+    await db.delete(messageFeedbacks).where(eq(messageFeedbacks.id, existing.id));
+    return;
+  }
+  const now = nowSeconds();
+  if (existing) {
+    await db.update(messageFeedbacks).set({ rating, content: body.content ?? null, updatedAt: now }).where(eq(messageFeedbacks.id, existing.id));
+    return;
+  }
+  await db.insert(messageFeedbacks).values({
+    id: uuid(),
+    appId: owner.appId,
+    conversationId: message.conversationId,
+    messageId: message.id,
+    rating,
+    content: body.content ?? null,
+    fromSource: "user",
+    fromEndUserId: owner.endUserId,
+    createdAt: now,
+    updatedAt: now,
+  });
+}
+
+/** Three likely follow-up questions from the last three turns of the message's conversation. */
+export async function suggestedQuestions(deps: Deps, ctx: AppContext, owner: Owner, messageId: string): Promise<string[]> {
+  const message = await requireMessage(deps.db, owner, messageId, "Message not found");
+  const conversation = await requireConversation(deps.db, owner, message.conversationId, "Conversation not found");
+  if (!ctx.modelConfig) throw new AppSuggestedQuestionsAfterAnswerDisabled();
+  const config = modelConfigToDict(ctx.modelConfig);
+  if ((config.suggested_questions_after_answer as { enabled?: unknown }).enabled !== true) throw new AppSuggestedQuestionsAfterAnswerDisabled();
+  const recent = await deps.db
+    .select({ query: messages.query, answer: messages.answer })
+    .from(messages)
+    .where(and(eq(messages.conversationId, conversation.id), or(lt(messages.createdAt, message.createdAt), and(eq(messages.createdAt, message.createdAt), lte(messages.id, message.id)))))
+    .orderBy(desc(messages.createdAt), desc(messages.id))
+    .limit(3)
+    .all();
+  const model = await prepareModel(deps, config);
+  const provider = auxiliaryProvider(deps, model);
+  try {
+    return await suggestQuestions(provider, model.model, recent.reverse(), AbortSignal.timeout(30_000));
+  } catch {
+    // Dify answers an empty list when the model call fails.
+    return [];
+  }
+}

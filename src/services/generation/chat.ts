@@ -1,0 +1,85 @@
+// POST /api/chat-messages for easy-UI chat apps (spec dify-web-api.md §4.5): validates the request,
+// resolves the conversation, assembles the prompt with history, writes the conversation and message
+// rows and starts the TaskRunner that generates the answer (services/generation-start.ts).
+import type { Conversation, EndUser } from "../../db/schema";
+import { AppUnavailable, ConversationCompleted, InvalidParam } from "../../lib/errors";
+import { renderIntroduction } from "../../llm/prompt";
+import type { AppContext } from "../apps/app-registry";
+import { effectiveMode } from "../apps/app-mode";
+import { appPrompt, type Deps, prepareModel } from "./generation";
+import { type StartedGeneration, startGeneration } from "./generation-start";
+import { loadHistory, UUID_NIL } from "../conversations/history";
+import { isUuid } from "../../lib/ids";
+import { validateInputs } from "./inputs";
+import { modelConfigToDict } from "../apps/model-config";
+import { inputModerationAnswer, keywordModeration } from "./moderation";
+import { requireConversation } from "../conversations/ownership";
+import { resolveRequestFiles } from "../files/request-files";
+
+export interface ChatBody {
+  inputs: Record<string, unknown>;
+  query: string;
+  files?: unknown[] | null;
+  response_mode?: string | null;
+  conversation_id?: string | null;
+  parent_message_id?: string | null;
+}
+
+function optionalUuid(value: string | null | undefined, field: string): string | null {
+  if (value === null || value === undefined || value === "") return null;
+  if (!isUuid(value)) throw new InvalidParam(`${value} is not a valid uuid.`, field);
+  return value.toLowerCase();
+}
+
+export async function startChat(deps: Deps, ctx: AppContext, endUser: EndUser, body: ChatBody): Promise<StartedGeneration> {
+  const mode = effectiveMode(ctx);
+  const streaming = body.response_mode === "streaming";
+  if (mode === "agent-chat" && !streaming) throw new InvalidParam("Agent Chat App does not support blocking mode");
+  if (mode !== "chat") throw new AppUnavailable(`${mode} apps cannot run on this server yet; only chat and completion apps generate.`);
+  if (!ctx.modelConfig) throw new AppUnavailable();
+  const query = body.query.replace(/\0/g, "");
+  if (!query.trim()) throw new InvalidParam("query is required", "query");
+  const conversationId = optionalUuid(body.conversation_id, "conversation_id");
+  let parentId = optionalUuid(body.parent_message_id, "parent_message_id");
+  const owner = { appId: ctx.app.id, endUserId: endUser.id };
+
+  let conversation: Conversation | null = null;
+  if (conversationId) {
+    conversation = await requireConversation(deps.db, owner, conversationId);
+    if (conversation.status !== "normal") throw new ConversationCompleted();
+    // A client that sends no parent continues the conversation linearly.
+    parentId ??= UUID_NIL;
+  }
+  const config = modelConfigToDict(ctx.modelConfig);
+  const requestFiles = await resolveRequestFiles(deps, ctx.app.tenantId, endUser, {
+    // A conversation's inputs were validated and resolved by its first message.
+    form: conversation ? [] : config.user_input_form,
+    fileUpload: config.file_upload,
+    inputs: conversation ? conversation.inputs : validateInputs(config.user_input_form, body.inputs),
+    files: body.files,
+  });
+  const { inputs } = requestFiles;
+  const moderation = keywordModeration(config.sensitive_word_avoidance);
+  const presetAnswer = inputModerationAnswer(moderation, query, inputs);
+  const model = await prepareModel(deps, config);
+  const history = conversation ? await loadHistory(deps.db, conversation.id, parentId, deps.config.chatHistoryMaxMessages) : [];
+  const prompt = appPrompt("chat", config, model, { inputs, query, history, files: requestFiles.imageParts });
+
+  return startGeneration(deps, {
+    ctx,
+    endUser,
+    model,
+    prompt,
+    inputs,
+    query,
+    streaming,
+    conversation,
+    introduction: renderIntroduction(config.opening_statement, inputs),
+    parentMessageId: parentId,
+    presetAnswer,
+    moderation,
+    chat: true,
+    requestFiles,
+    features: config,
+  });
+}

@@ -1,0 +1,135 @@
+// Starting a generation, shared by chat, completion and more-like-this: a concurrency slot, the
+// conversation (new or existing) and message rows in one batch, and the TaskRunner's spec.
+import type { BatchItem } from "drizzle-orm/batch";
+import { eq } from "drizzle-orm";
+import { type Conversation, conversations, type EndUser, messages } from "../../db/schema";
+import { textToSpeechModel } from "../../llm/audio";
+import type { AssembledPrompt } from "../../llm/prompt";
+import type { GenerationSpec } from "../../tasks/types";
+import { pricingFrom } from "../../tasks/usage";
+import { acquireSlot, activeRequestLimit } from "./active-requests";
+import type { AppContext } from "../apps/app-registry";
+import { type Deps, launchTask, type PreparedModel, taskLimits } from "./generation";
+import { nowSeconds, uuid, uuidv7 } from "../../lib/ids";
+import type { KeywordModeration } from "./moderation";
+import { discardRequestFiles, messageEndFiles, messageFileRows, type RequestFiles } from "../files/request-files";
+
+export interface StartedGeneration {
+  taskId: string;
+  messageId: string;
+  conversationId: string;
+  mode: string;
+  streaming: boolean;
+}
+
+export interface GenerationPlan {
+  ctx: AppContext;
+  endUser: EndUser;
+  model: PreparedModel;
+  prompt: AssembledPrompt;
+  inputs: Record<string, unknown>;
+  query: string;
+  streaming: boolean;
+  /** Continue this conversation (chat), or create a new one (chat's first message, every completion). */
+  conversation: Conversation | null;
+  introduction: string;
+  parentMessageId: string | null;
+  presetAnswer: string | null;
+  moderation: KeywordModeration | null;
+  /** Chat events carry conversation_id; completion events do not (spec §5.4). */
+  chat: boolean;
+  /** The request's resolved files and file inputs. */
+  requestFiles: RequestFiles;
+  /** The app's text_to_speech feature (auto-play streams audio with the answer). */
+  features: { text_to_speech: Record<string, unknown> };
+}
+
+/** Auto-play speech when the feature says so and the provider can speak. */
+function autoPlaySpeech(features: GenerationPlan["features"], model: PreparedModel): GenerationSpec["speech"] {
+  const tts = features.text_to_speech;
+  if (tts.enabled !== true || tts.autoPlay !== "enabled" || !textToSpeechModel(model.provider)) return null;
+  return { voice: typeof tts.voice === "string" && tts.voice ? tts.voice : null, language: typeof tts.language === "string" ? tts.language : null };
+}
+
+export async function startGeneration(deps: Deps, plan: GenerationPlan): Promise<StartedGeneration> {
+  const { ctx, endUser, model } = plan;
+  const limit = activeRequestLimit(ctx.app.maxActiveRequests, deps.config.appDefaultActiveRequests, deps.config.appMaxActiveRequests);
+  const discardFiles = () => discardRequestFiles(deps, plan.requestFiles);
+  let slot: string | null;
+  try {
+    slot = await acquireSlot(deps.db, ctx.app.id, limit, deps.config.appMaxExecutionTime + 60);
+  } catch (err) {
+    await discardFiles();
+    throw err;
+  }
+  const now = nowSeconds();
+  const taskId = uuid();
+  const messageId = uuidv7();
+  const conversationId = plan.conversation?.id ?? uuidv7();
+  const rows: BatchItem<"sqlite">[] = [];
+  if (plan.conversation) {
+    rows.push(deps.db.update(conversations).set({ updatedAt: now }).where(eq(conversations.id, conversationId)));
+  } else {
+    rows.push(
+      deps.db.insert(conversations).values({
+        id: conversationId,
+        appId: ctx.app.id,
+        appModelConfigId: ctx.modelConfig?.id ?? null,
+        modelProvider: model.difyProvider,
+        modelId: model.model,
+        mode: ctx.app.mode,
+        name: "New conversation",
+        inputs: plan.inputs,
+        introduction: plan.introduction,
+        status: "normal",
+        invokeFrom: "web-app",
+        fromSource: "api",
+        fromEndUserId: endUser.id,
+        createdAt: now,
+        updatedAt: now,
+      }),
+    );
+  }
+  rows.push(
+    deps.db.insert(messages).values({
+      id: messageId,
+      appId: ctx.app.id,
+      modelProvider: model.difyProvider,
+      modelId: model.model,
+      conversationId,
+      inputs: plan.inputs,
+      query: plan.query,
+      parentMessageId: plan.parentMessageId,
+      invokeFrom: "web-app",
+      fromSource: "api",
+      fromEndUserId: endUser.id,
+      taskId,
+      createdAt: now,
+      updatedAt: now,
+    }),
+    ...messageFileRows(deps.db, messageId, endUser.id, plan.requestFiles.files, now),
+  );
+  const extraStops = plan.prompt.stop ?? [];
+  const spec: GenerationSpec = {
+    taskId,
+    appId: ctx.app.id,
+    endUserId: endUser.id,
+    messageId,
+    conversationId,
+    envelope: plan.chat ? { conversation_id: conversationId, message_id: messageId, created_at: now } : { message_id: messageId, created_at: now },
+    provider: model.provider,
+    model: model.model,
+    messages: plan.prompt.messages,
+    params: extraStops.length ? { ...model.params, stop: [...(model.params.stop ?? []), ...extraStops].slice(0, 4) } : model.params,
+    presetAnswer: plan.presetAnswer,
+    outputModeration: plan.moderation?.output ? { keywords: plan.moderation.keywords, presetResponse: plan.moderation.output.presetResponse } : null,
+    pricing: pricingFrom(model.provider.config),
+    files: await messageEndFiles(plan.requestFiles.files, deps.signer),
+    activeRequestId: slot,
+    speech: autoPlaySpeech(plan.features, model),
+    countDialogue: plan.chat,
+    limits: taskLimits(deps.config),
+  };
+  await launchTask(deps, spec, rows, discardFiles);
+  return { taskId, messageId, conversationId, mode: ctx.app.mode, streaming: plan.streaming };
+}

@@ -2,6 +2,7 @@
 // CORS → routes (auth per router) → onError/notFound.
 import { Hono } from "hono";
 import type { AppEnv } from "./http/context";
+import { jsonBodyLimit } from "./http/body-limit";
 import { webCors } from "./http/cors";
 import { errorResponse, notFoundResponse } from "./http/error-handler";
 import { requestContext } from "./http/request-context";
@@ -29,6 +30,8 @@ export function buildApp(): Hono<AppEnv> {
   app.use("/api/*", webCors);
   app.use("/files/*", webCors);
   app.use("/console/api/*", webCors);
+  app.use("/api/*", jsonBodyLimit);
+  app.use("/console/api/*", jsonBodyLimit);
 
   app.get("/health", (c) => c.json({ status: "ok" }));
   app.route("/api", passportRoutes);

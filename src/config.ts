@@ -38,6 +38,8 @@ export interface Config {
   taskEventsRetention: number;
   /** Most recent messages of a conversation read as history (then trimmed to the model's context). */
   chatHistoryMaxMessages: number;
+  /** Bounds on what a request may ask us to store (docs: README "Request limits"). */
+  limits: RequestLimits;
   /** Seconds that app/site/end-user lookups stay cached in isolate memory. */
   cacheTtlSeconds: number;
   logLevel: "debug" | "info" | "warn" | "error";
@@ -74,6 +76,17 @@ export interface AuthConfig {
   mailsPerIpPerMinute: number;
   /** COOKIE_DOMAIN: domain of the webapp_access_token cookie that logout clears ("" = host-only). */
   cookieDomain: string;
+}
+
+export interface RequestLimits {
+  /** QUERY_MAX_LENGTH: characters of a chat or completion `query`. */
+  queryChars: number;
+  /** INPUT_MAX_LENGTH: characters of one text input value (a ceiling above the form's max_length). */
+  inputChars: number;
+  /** INPUTS_MAX_BYTES: UTF-8 bytes of a request's validated `inputs` as JSON. */
+  inputsBytes: number;
+  /** JSON_BODY_MAX_BYTES: bytes of any JSON request body, refused before it is read. */
+  jsonBodyBytes: number;
 }
 
 export type MailProvider = "outbox" | "send_email" | "resend";
@@ -144,6 +157,12 @@ function readConfig(env: Env): Config {
     echoDelayMs: int("ECHO_DELAY_MS", 40),
     taskEventsRetention: int("TASK_EVENTS_RETENTION", 600),
     chatHistoryMaxMessages: int("CHAT_HISTORY_MAX_MESSAGES", 500),
+    limits: {
+      queryChars: int("QUERY_MAX_LENGTH", 100_000),
+      inputChars: int("INPUT_MAX_LENGTH", 100_000),
+      inputsBytes: int("INPUTS_MAX_BYTES", 262_144),
+      jsonBodyBytes: int("JSON_BODY_MAX_BYTES", 2_097_152),
+    },
     cacheTtlSeconds: int("CACHE_TTL_SECONDS", 5),
     logLevel: (["debug", "info", "warn", "error"].includes(logLevel) ? logLevel : "info") as Config["logLevel"],
     deployEnv: str("DEPLOY_ENV", "PRODUCTION"),

@@ -25,14 +25,16 @@ export function bearerToken(header: string | undefined): string | null {
   return match ? match[1] : null;
 }
 
-export function extractPassport(c: Context): string | null {
+/** Every passport the request carries, in Dify's order: cookie, X-App-Passport, Authorization. */
+export function passportCandidates(c: Context): string[] {
   const code = c.req.header("X-App-Code") ?? "None";
-  return (
-    nonEmpty(getCookie(c, `passport-${code}`)) ??
-    nonEmpty(getCookie(c, `__Host-passport-${code}`)) ??
-    nonEmpty(c.req.header("X-App-Passport")) ??
-    bearerToken(c.req.header("Authorization"))
-  );
+  const tokens = [
+    nonEmpty(getCookie(c, `passport-${code}`)),
+    nonEmpty(getCookie(c, `__Host-passport-${code}`)),
+    nonEmpty(c.req.header("X-App-Passport")),
+    bearerToken(c.req.header("Authorization")),
+  ];
+  return [...new Set(tokens.filter((t): t is string => t !== null))];
 }
 
 /** Verifies `token` as a passport (for share code `code` when given) and applies the app's access mode. */
@@ -52,6 +54,24 @@ export async function authenticatePassport(env: Env, config: Config, token: stri
   return { appContext, endUser, passport };
 }
 
+/**
+ * The first candidate that authenticates. A present but invalid one (a stale cookie, say) does not
+ * shadow a valid one later in the order; when none is valid the first one's error answers.
+ */
+async function firstValidPassport(env: Env, config: Config, tokens: string[], code: string | null) {
+  if (tokens.length === 0) throw new Unauthorized("App token is missing.");
+  let firstError: unknown = null;
+  for (const token of tokens) {
+    try {
+      return await authenticatePassport(env, config, token, code);
+    } catch (err) {
+      if (!(err instanceof ApiError && err.status === 401)) throw err;
+      firstError ??= err;
+    }
+  }
+  throw firstError;
+}
+
 /** Whether the app behind share code `code` needs a web-app sign-in (its access mode is not public). */
 async function requiresSignIn(env: Env, config: Config, code: string): Promise<boolean> {
   const ctx = await getAppContextByCode(getDb(env.DB), code, config.cacheTtlSeconds);
@@ -63,9 +83,7 @@ export const passportAuth: MiddlewareHandler<WebAppEnv> = async (c, next) => {
   const code = nonEmpty(c.req.header("X-App-Code"));
   let session: Awaited<ReturnType<typeof authenticatePassport>>;
   try {
-    const token = extractPassport(c);
-    if (!token) throw new Unauthorized("App token is missing.");
-    session = await authenticatePassport(c.env, config, token, code);
+    session = await firstValidPassport(c.env, config, passportCandidates(c), code);
   } catch (err) {
     // As Dify: for a non-public app every plain 401 becomes web_sso_auth_required, the code that
     // sends the web client to its sign-in page.

@@ -1,10 +1,13 @@
 // Request shapes of the generation endpoints (chat, completion) and their blocking responses.
 import { z } from "zod";
 
+/** Request `files`: file mapping objects (resolved in services/files/input-files.ts), at most 100. */
+export const fileMappings = z.array(z.record(z.string(), z.unknown())).max(100).nullable().optional();
+
 export const chatMessageBody = z.object({
   inputs: z.record(z.string(), z.unknown()),
   query: z.string(),
-  files: z.array(z.unknown()).nullable().optional(),
+  files: fileMappings,
   response_mode: z.enum(["blocking", "streaming"]).nullable().optional(),
   conversation_id: z.string().max(64).nullable().optional(),
   parent_message_id: z.string().max(64).nullable().optional(),
@@ -14,7 +17,7 @@ export const chatMessageBody = z.object({
 export const completionMessageBody = z.object({
   inputs: z.record(z.string(), z.unknown()),
   query: z.string().default(""),
-  files: z.array(z.unknown()).nullable().optional(),
+  files: fileMappings,
   response_mode: z.enum(["blocking", "streaming"]).nullable().optional(),
   retriever_from: z.string().max(64).optional(),
 });

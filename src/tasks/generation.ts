@@ -3,6 +3,7 @@
 import { ApiError } from "../lib/errors";
 import { describeError, log } from "../lib/log";
 import { AbortedError } from "../llm/sse-reader";
+import { TextStreamCleaner } from "../lib/text";
 import { estimateMessagesTokens, estimateTokens } from "../llm/tokens";
 import type { LlmProvider, TokenUsage } from "../llm/types";
 import type { GenerationSpec } from "./types";
@@ -47,6 +48,8 @@ export async function runGeneration(
   const onStop = () => upstream.abort();
   stop.signal.addEventListener("abort", onStop);
   if (stop.signal.aborted) upstream.abort();
+  // Model text is cleaned once, before it is streamed, so the stored answer equals what was shown.
+  const cleaner = new TextStreamCleaner();
   const messageEvent = (text: string) => ({ event: "message", id: spec.messageId, answer: text, from_variable_selector: null });
 
   try {
@@ -61,16 +64,24 @@ export async function runGeneration(
           reported = chunk.usage;
           continue;
         }
+        const text = cleaner.push(chunk.text);
+        if (!text) continue;
         firstTokenAt ??= Date.now();
-        answer += chunk.text;
+        answer += text;
         if (spec.outputModeration && moderationHit(answer, spec.outputModeration.keywords)) {
           answer = spec.outputModeration.presetResponse;
           emit({ event: "message_replace", answer, reason: "output_moderation" });
           upstream.abort();
           break;
         }
-        emit(messageEvent(chunk.text));
-        speech?.push(chunk.text);
+        emit(messageEvent(text));
+        speech?.push(text);
+      }
+      const rest = cleaner.flush();
+      if (rest) {
+        answer += rest;
+        emit(messageEvent(rest));
+        speech?.push(rest);
       }
     }
   } catch (err) {

@@ -116,17 +116,21 @@ describe("resolveMessageFiles", () => {
     }
   });
 
-  it("answers Dify's messages for malformed mappings and skips unusable ones", async () => {
+  it("answers Dify's messages for malformed mappings", async () => {
     const cases: [unknown, string][] = [
       [{ type: "image", transfer_method: "local_file" }, "Invalid upload file id"],
       [local("not-a-uuid"), "Invalid upload file id format"],
       [{ type: "image", transfer_method: "tool_file", tool_file_id: alicePng }, "Invalid file transfer method: tool_file"],
       [local(alicePng, "picture"), "'picture' is not a valid FileType"],
+      // Issue 15: entries Dify's mapping cannot build are refused, not silently dropped.
+      [{}, "Invalid file transfer method: None"],
+      [{ type: "image" }, "Invalid file transfer method: None"],
+      [{ type: "image", transfer_method: "remote_url" }, "Invalid file url"],
+      [null, "Invalid file mapping: expected an object"],
     ];
     for (const [mapping, message] of cases) {
       expect((await rejection(resolveMessageFiles(deps(alice), CURRENT, [mapping]))).toJSON()).toEqual({ code: "invalid_param", message, status: 400 });
     }
-    expect(await resolveMessageFiles(deps(alice), CURRENT, [{}, { type: "image" }, { type: "image", transfer_method: "remote_url" }, null])).toEqual([]);
     expect((await rejection(resolveMessageFiles(deps(alice), CURRENT, "x"))).code).toBe("invalid_param");
   });
 

@@ -4,6 +4,7 @@ import type { Db } from "../../db/client";
 import { type Conversation, conversations, messages, pinnedConversations } from "../../db/schema";
 import { InvalidParam, NotFound } from "../../lib/errors";
 import { generateTitle } from "../../llm/auxiliary";
+import { cleanText } from "../../lib/text";
 import type { AppContext } from "../apps/app-registry";
 import { auxiliaryProvider, type Deps, prepareModel } from "../generation/generation";
 import { nowSeconds, uuid } from "../../lib/ids";
@@ -82,10 +83,10 @@ export async function renameConversation(
   const conversation = await requireConversation(deps.db, owner, id);
   let name: string;
   if (body.auto_generate) {
-    name = (await autoName(deps, ctx, conversation)) ?? conversation.name;
+    name = cleanText((await autoName(deps, ctx, conversation)) ?? conversation.name);
   } else {
     if (!body.name || !body.name.trim()) throw new InvalidParam("name is required when auto_generate is false", "name");
-    name = body.name.trim().slice(0, 255);
+    name = cleanText(body.name.trim().slice(0, 255));
   }
   const updated = await deps.db
     .update(conversations)

@@ -11,6 +11,7 @@ import { nowSeconds, uuid } from "../../lib/ids";
 import { readMessagePage } from "./message-page";
 import { modelConfigToDict } from "../apps/model-config";
 import { conversationOwnedBy, messageOwnedBy, type Owner, requireConversation, requireMessage } from "./ownership";
+import { cleanText } from "../../lib/text";
 
 export async function listMessages(db: Db, owner: Owner, signer: FileSigner, query: { conversation_id: string; first_id?: string; limit: number }) {
   const conversationId = query.conversation_id.toLowerCase();
@@ -63,7 +64,7 @@ export async function rateMessage(db: Db, owner: Owner, messageId: string, body:
   }
   const now = nowSeconds();
   if (existing) {
-    await db.update(messageFeedbacks).set({ rating, content: body.content ?? null, updatedAt: now }).where(eq(messageFeedbacks.id, existing.id));
+    await db.update(messageFeedbacks).set({ rating, content: body.content ? cleanText(body.content) : (body.content ?? null), updatedAt: now }).where(eq(messageFeedbacks.id, existing.id));
     return;
   }
   await db.insert(messageFeedbacks).values({
@@ -72,7 +73,7 @@ export async function rateMessage(db: Db, owner: Owner, messageId: string, body:
     conversationId: message.conversationId,
     messageId: message.id,
     rating,
-    content: body.content ?? null,
+    content: body.content ? cleanText(body.content) : (body.content ?? null),
     fromSource: "user",
     fromEndUserId: owner.endUserId,
     createdAt: now,

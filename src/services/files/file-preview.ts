@@ -7,6 +7,7 @@ import type { Db } from "../../db/client";
 import { uploadFiles } from "../../db/schema";
 import { Forbidden, NotFound, RangeNotSatisfiable } from "../../lib/errors";
 import { type FileSigner, verifyFileSignature } from "./file-signing";
+import { mediaType } from "./file-types";
 
 export interface ByteRange {
   offset: number;
@@ -64,7 +65,8 @@ export async function filePreview(deps: { db: Db; bucket: R2Bucket; signer: File
   if (range === "unsatisfiable") throw new UnsatisfiableRange(row.size);
   const object = await deps.bucket.get(row.key, range ? { range } : undefined);
   if (!object) throw new NotFound("File not found or signature is invalid");
-  const mimeType = row.mimeType || "application/octet-stream";
+  // Rows stored before media types were validated may hold values that are not valid headers.
+  const mimeType = mediaType(row.mimeType) || "application/octet-stream";
   const download = request.asAttachment || FORCED_DOWNLOAD_TYPES.has(mimeType);
   const headers = new Headers({
     "Content-Type": request.asAttachment ? "application/octet-stream" : mimeType,

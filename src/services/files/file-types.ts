@@ -69,8 +69,14 @@ const EXTENSION_BY_MIME: Record<string, string> = {
 for (const [ext, mime] of Object.entries(MIME_BY_EXTENSION)) EXTENSION_BY_MIME[mime] ??= ext;
 
 /** The bare media type: parameters dropped, lower-cased ("Text/HTML; charset=x" → "text/html"). */
+// RFC 9110 media type: token "/" token. Anything else (control characters, NUL, non-ASCII, spaces)
+// is not a media type and must never reach a stored row or a Content-Type header.
+const MEDIA_TYPE = /^[!#$%&'*+.^_`|~0-9a-z-]+\/[!#$%&'*+.^_`|~0-9a-z-]+$/;
+
+/** The lower-cased `type/subtype` of a Content-Type value, or "" when it is not a valid media type. */
 export function mediaType(contentType: string | null | undefined): string {
-  return (contentType ?? "").split(";")[0].trim().toLowerCase();
+  const value = (contentType ?? "").split(";")[0].trim().toLowerCase();
+  return MEDIA_TYPE.test(value) ? value : "";
 }
 
 /** Python's os.path.splitext(name)[1] without the dot, lower-cased: "a.tar.GZ" → "gz", ".bashrc" → "". */

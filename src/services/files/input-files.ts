@@ -63,15 +63,10 @@ interface Mapping {
 type Json = Record<string, unknown>;
 const text = (value: unknown): string | null => (typeof value === "string" && value !== "" ? value : null);
 
-/** Dify skips mappings without a transfer method, and remote ones without any URL or upload id. */
-function usable(value: unknown): value is Json {
-  if (!isObject(value) || !value.transfer_method) return false;
-  return value.transfer_method !== "remote_url" || !!(text(value.url) ?? text(value.remote_url) ?? text(value.upload_file_id));
-}
-
-function parseMapping(value: Json): Mapping {
+function parseMapping(value: unknown): Mapping {
+  if (!isObject(value)) throw new InvalidParam("Invalid file mapping: expected an object");
   const method = value.transfer_method;
-  if (method !== "local_file" && method !== "remote_url") throw new InvalidParam(`Invalid file transfer method: ${String(method)}`);
+  if (method !== "local_file" && method !== "remote_url") throw new InvalidParam(`Invalid file transfer method: ${method === undefined || method === null ? "None" : String(method)}`);
   const declaredType = value.type === undefined || value.type === null ? "custom" : value.type;
   if (typeof declaredType !== "string" || !(FILE_TYPES as readonly string[]).includes(declaredType)) {
     throw new InvalidParam(`'${String(declaredType)}' is not a valid FileType`);
@@ -79,8 +74,13 @@ function parseMapping(value: Json): Mapping {
   const uploadFileId = text(value.upload_file_id);
   if (method === "local_file" && !uploadFileId) throw new InvalidParam("Invalid upload file id");
   if (uploadFileId && !isUuid(uploadFileId)) throw new InvalidParam("Invalid upload file id format");
-  return { declaredType, transferMethod: method, uploadFileId: uploadFileId?.toLowerCase() ?? null, url: text(value.url) ?? text(value.remote_url) };
+  const url = text(value.url) ?? text(value.remote_url);
+  if (method === "remote_url" && !url && !uploadFileId) throw new InvalidParam("Invalid file url");
+  return { declaredType, transferMethod: method, uploadFileId: uploadFileId?.toLowerCase() ?? null, url };
 }
+
+/** The same upload (or URL) named twice is one file: it is fetched, stored and sent once. */
+const fileKey = (m: Mapping): string => (m.uploadFileId ? `id:${m.uploadFileId}` : `url:${m.url}`);
 
 /** The file's type: the declared one unless it is custom; strict mode wants them to agree. */
 function resolveType(declared: string, detected: FileType, options: ResolveOptions): FileType {
@@ -111,8 +111,12 @@ function validated(mapping: Mapping, row: UploadFileRow, config: FileUploadConfi
 
 /** Resolves file mappings against one config (Dify's build_from_mappings). */
 export async function resolveFiles(deps: FileInputDeps, mappings: unknown[], config: FileUploadConfig, options: ResolveOptions = {}): Promise<ResolvedFile[]> {
-  const parsed = mappings.filter(usable).map(parseMapping);
-  if (config.numberLimits && parsed.length > config.numberLimits) throw new InvalidParam(`Number of files exceeds the maximum limit ${config.numberLimits}`);
+  const all = mappings.map(parseMapping);
+  // Limits count what the request named (as Dify does), duplicates included.
+  if (config.numberLimits && all.length > config.numberLimits) throw new InvalidParam(`Number of files exceeds the maximum limit ${config.numberLimits}`);
+  const occurrences = new Map<string, number>();
+  for (const m of all) occurrences.set(fileKey(m), (occurrences.get(fileKey(m)) ?? 0) + 1);
+  const parsed = all.filter((m, i) => all.findIndex((other) => fileKey(other) === fileKey(m)) === i);
   for (const mapping of parsed) {
     // Refuse a method the config does not allow before anything is fetched.
     if (mapping.declaredType !== "custom" && !methodAllowed({ type: mapping.declaredType, transferMethod: mapping.transferMethod }, config)) {
@@ -139,7 +143,7 @@ export async function resolveFiles(deps: FileInputDeps, mappings: unknown[], con
       fetchedRows.push(row);
       files.push(validated(mapping, row, config, options, true));
     }
-    const images = files.filter((f) => f.type === "image").length;
+    const images = files.reduce((n, f, i) => n + (f.type === "image" ? occurrences.get(fileKey(parsed[i]))! : 0), 0);
     if (config.image && images > config.image.numberLimits) {
       throw new InvalidParam(`Number of image files exceeds the maximum limit ${config.image.numberLimits}`);
     }

@@ -10,7 +10,7 @@ import { appPrompt, type Deps, prepareModel } from "./generation";
 import { type StartedGeneration, startGeneration } from "./generation-start";
 import { loadHistory, UUID_NIL } from "../conversations/history";
 import { isUuid } from "../../lib/ids";
-import { validateInputs } from "./inputs";
+import { boundedQuery, validateInputs } from "./inputs";
 import { modelConfigToDict } from "../apps/model-config";
 import { inputModerationAnswer, keywordModeration } from "./moderation";
 import { requireConversation } from "../conversations/ownership";
@@ -37,7 +37,7 @@ export async function startChat(deps: Deps, ctx: AppContext, endUser: EndUser, b
   if (mode === "agent-chat" && !streaming) throw new InvalidParam("Agent Chat App does not support blocking mode");
   if (mode !== "chat") throw new AppUnavailable(`${mode} apps cannot run on this server yet; only chat and completion apps generate.`);
   if (!ctx.modelConfig) throw new AppUnavailable();
-  const query = body.query.replace(/\0/g, "");
+  const query = boundedQuery(body.query, deps.config.limits);
   if (!query.trim()) throw new InvalidParam("query is required", "query");
   const conversationId = optionalUuid(body.conversation_id, "conversation_id");
   let parentId = optionalUuid(body.parent_message_id, "parent_message_id");
@@ -55,7 +55,7 @@ export async function startChat(deps: Deps, ctx: AppContext, endUser: EndUser, b
     // A conversation's inputs were validated and resolved by its first message.
     form: conversation ? [] : config.user_input_form,
     fileUpload: config.file_upload,
-    inputs: conversation ? conversation.inputs : validateInputs(config.user_input_form, body.inputs),
+    inputs: conversation ? conversation.inputs : validateInputs(config.user_input_form, body.inputs, deps.config.limits),
     files: body.files,
   });
   const { inputs } = requestFiles;

@@ -5,7 +5,7 @@ import { AppMoreLikeThisDisabled, AppUnavailable } from "../../lib/errors";
 import type { AppContext } from "../apps/app-registry";
 import { appPrompt, type Deps, type PreparedModel, prepareModel } from "./generation";
 import { type StartedGeneration, startGeneration } from "./generation-start";
-import { validateInputs } from "./inputs";
+import { boundedQuery, validateInputs } from "./inputs";
 import { type ModelConfigDict, modelConfigToDict } from "../apps/model-config";
 import { inputModerationAnswer, keywordModeration } from "./moderation";
 import { messageFileMappings } from "../conversations/message-files";
@@ -54,9 +54,9 @@ async function run(
 export async function startCompletion(deps: Deps, ctx: AppContext, endUser: EndUser, body: CompletionBody): Promise<StartedGeneration> {
   if (!ctx.modelConfig) throw new AppUnavailable();
   const config = modelConfigToDict(ctx.modelConfig);
-  const inputs = validateInputs(config.user_input_form, body.inputs);
+  const query = boundedQuery(body.query ?? "", deps.config.limits);
+  const inputs = validateInputs(config.user_input_form, body.inputs, deps.config.limits);
   const model = await prepareModel(deps, config);
-  const query = (body.query ?? "").replace(/\0/g, "");
   const requestFiles = await resolveRequestFiles(deps, ctx.app.tenantId, endUser, {
     form: config.user_input_form,
     fileUpload: config.file_upload,

@@ -2,6 +2,8 @@
 // BaseAppGenerator._prepare_user_inputs / _validate_inputs, messages kept word for word).
 import { InvalidParam } from "../../lib/errors";
 import { pyStr } from "../../llm/template";
+import type { RequestLimits } from "../../config";
+import { cleanJson, cleanText, utf8Length } from "../../lib/text";
 import { isObject } from "../../lib/json";
 
 type Json = Record<string, unknown>;
@@ -51,8 +53,8 @@ function pyList(values: string[]): string {
   return pyStr(values);
 }
 
-function validateOne(v: InputVariable, raw: unknown): unknown {
-  let value = raw;
+function validateOne(v: InputVariable, raw: unknown, limits: RequestLimits): unknown {
+  let value = typeof raw === "string" ? cleanText(raw) : raw;
   if (value === null || value === undefined) {
     if (v.required) throw new InvalidParam(`${v.variable} is required in input form`, v.variable);
     value = v.default;
@@ -81,10 +83,15 @@ function validateOne(v: InputVariable, raw: unknown): unknown {
       return value;
     case "text-input":
     case "paragraph":
-      if (v.maxLength && [...(value as string)].length > v.maxLength) {
+    {
+      const length = [...(value as string)].length;
+      if (v.maxLength && length > v.maxLength) {
         throw new InvalidParam(`${v.variable} in input form must be less than ${v.maxLength} characters`, v.variable);
       }
+      // Beyond Dify: a ceiling for every text value, whatever the form allows.
+      if (length > limits.inputChars) throw new InvalidParam(`${v.variable} in input form must be less than ${limits.inputChars} characters`, v.variable);
       return value;
+    }
     case "file":
       if (!isObject(value)) throw new InvalidParam(`${v.variable} in input form must be a file`, v.variable);
       return value;
@@ -112,12 +119,29 @@ function validateOne(v: InputVariable, raw: unknown): unknown {
   }
 }
 
-const stripNul = (value: unknown): unknown => (typeof value === "string" ? value.replace(/\0/g, "") : value);
-
-/** Keeps only declared variables, applies required/default rules and type checks. */
-export function validateInputs(form: unknown[], inputs: unknown): Json {
+/**
+ * Keeps only declared variables, applies required/default rules and type checks, cleans every string
+ * (lib/text.ts) and bounds the whole by INPUTS_MAX_BYTES.
+ */
+export function validateInputs(form: unknown[], inputs: unknown, limits: RequestLimits): Json {
   const given = isObject(inputs) ? inputs : {};
   const out: Json = {};
-  for (const v of formVariables(form)) out[v.variable] = stripNul(validateOne(v, given[v.variable]));
+  for (const v of formVariables(form)) out[v.variable] = cleanJson(validateOne(v, given[v.variable], limits));
+  checkInputsSize(out, limits);
   return out;
+}
+
+/** INPUTS_MAX_BYTES over the validated inputs as stored (JSON). */
+export function checkInputsSize(inputs: Json, limits: RequestLimits): void {
+  const bytes = utf8Length(JSON.stringify(inputs));
+  if (bytes > limits.inputsBytes) throw new InvalidParam(`inputs are too large: ${bytes} bytes, the limit is ${limits.inputsBytes} bytes`, "inputs");
+}
+
+/** A chat or completion query, cleaned and bounded by QUERY_MAX_LENGTH. */
+export function boundedQuery(query: string, limits: RequestLimits): string {
+  const cleaned = cleanText(query);
+  if (cleaned.length > limits.queryChars && [...cleaned].length > limits.queryChars) {
+    throw new InvalidParam(`query must be less than ${limits.queryChars} characters`, "query");
+  }
+  return cleaned;
 }

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { getDb } from "../db/client";
-import type { Deps } from "../services/generation/generation";
+import type { Deps } from "../services/deps";
 import type { Owner } from "../services/conversations/ownership";
 import { fileSigner } from "./file-signer";
 

@@ -5,7 +5,7 @@
 // setting stt_model or tts_model to null turns that capability off for a provider.
 import { CompletionRequestError, ProviderNotInitialize, ProviderNotSupportSpeechToText, ProviderNotSupportTextToSpeech } from "../lib/errors";
 import { base64ToBytes, bytesToBase64 } from "../lib/crypto";
-import type { ResolvedProvider } from "../services/apps/model-providers";
+import type { ResolvedProvider } from "./registry";
 import { upstreamError } from "./upstream-errors";
 
 export interface AudioBindings {

@@ -1,5 +1,5 @@
 // Builds the LlmProvider for a resolved registry entry.
-import type { ResolvedProvider } from "../services/apps/model-providers";
+import type { ResolvedProvider } from "./registry";
 import { EchoProvider } from "./echo";
 import { OpenAiCompatibleProvider } from "./openai-compatible";
 import type { LlmProvider } from "./types";

@@ -8,7 +8,7 @@ import { doc, multipartBody, validate } from "../http/validate";
 import { speechToTextModel, synthesize, transcribe } from "../llm/audio";
 import { audioToTextForm, audioToTextResponse, textToAudioBody } from "../schemas/files";
 import { appModelProvider, audioFeature, readAudioPart, speechText } from "../services/generation/audio";
-import { resolveProvider } from "../services/apps/model-providers";
+import { resolveProvider } from "../llm/registry";
 
 export const audioRoutes = new Hono<WebAppEnv>();
 

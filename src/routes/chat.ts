@@ -9,7 +9,8 @@ import { doc, validate } from "../http/validate";
 import { blockingMessageResponse, chatMessageBody, resumeQuery, stopResponse, taskIdParam } from "../schemas/chat";
 import { effectiveMode, requireMode } from "../services/apps/app-mode";
 import { startChat } from "../services/generation/chat";
-import { generationResponse, stopTask, taskEventStream } from "../services/generation/generation";
+import { generationResponse, taskEventStream } from "../services/generation/generation";
+import { stopTask } from "../tasks/client";
 
 export const chatRoutes = new Hono<WebAppEnv>();
 

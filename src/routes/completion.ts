@@ -7,7 +7,8 @@ import { doc, validate } from "../http/validate";
 import { blockingMessageResponse, completionMessageBody, stopResponse, taskIdParam } from "../schemas/chat";
 import { requireMode } from "../services/apps/app-mode";
 import { startCompletion } from "../services/generation/completion";
-import { generationResponse, stopTask } from "../services/generation/generation";
+import { generationResponse } from "../services/generation/generation";
+import { stopTask } from "../tasks/client";
 
 export const completionRoutes = new Hono<WebAppEnv>();
 

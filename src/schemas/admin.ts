@@ -1,6 +1,6 @@
 // Request and response shapes of the admin API (ours; documented in README).
 import { z } from "zod";
-import { PROVIDER_TYPES } from "../services/apps/model-providers";
+import { PROVIDER_TYPES } from "../llm/registry";
 
 export const providerName = z
   .string()

@@ -4,7 +4,7 @@
 import { describeError, log } from "../lib/log";
 import { type AudioBindings, synthesize } from "../llm/audio";
 import { bytesToBase64 } from "../lib/crypto";
-import type { ResolvedProvider } from "../services/apps/model-providers";
+import type { ResolvedProvider } from "../llm/registry";
 
 const SENTENCE_END = /[.!?。！？\n]/g;
 const MIN_SENTENCE_CHARS = 12;

@@ -1,208 +1,304 @@
-// One Durable Object per task (task_id): the generation runs here, not in the HTTP request that
-// started it. Every event is appended to the object's SQLite log and fanned out to subscribers;
-// a subscriber that disconnects only detaches. Stop and resume reach the same object by task id.
-// An alarm heartbeat keeps it alive while running, enforces APP_MAX_EXECUTION_TIME, ends a run
-// interrupted by eviction as an error, retries a failed D1 write and deletes the log after retention.
+// One Durable Object per task (task_id): the run happens here, not in the HTTP request that started
+// it. The runner hosts a program chosen by the spec's kind and alone owns what every kind of run
+// shares: the event log and its subscribers (replay after a cursor, then live), stop, pause and
+// resume (check-and-set on the task record), the outbox of D1 writes, and the end — one complete()
+// that cannot fail: whatever the program or D1 does, subscribers close, waiters wake, the slot is
+// released and the alarm is armed. The alarm is the heartbeat while running (it enforces
+// APP_MAX_EXECUTION_TIME and notices a run cut off by an eviction, which its program then recovers),
+// retries the outbox, wakes paused tasks that asked for it and deletes the log after retention.
 import { DurableObject } from "cloudflare:workers";
+import { getConfig } from "../config";
+import { getDb } from "../db/client";
+import { statement, statementBuilder } from "../db/statements";
+import { appActiveRequests } from "../db/schema";
 import type { Env } from "../env";
+import { ProviderNotInitialize } from "../lib/errors";
 import { describeError, log } from "../lib/log";
-import { SSE_HEADERS } from "../lib/sse";
 import { createProvider } from "../llm/factory";
-import { estimateMessagesTokens, estimateTokens } from "../llm/tokens";
+import { providerByName } from "../llm/registry";
 import type { AiBinding } from "../llm/workers-ai";
-import { EventLog, type TaskRow } from "./event-log";
-import { type FinalRecord, writeFinalRecord } from "./finalize";
-import { type GenerationResult, runGeneration, type StopReason } from "./generation";
-import { SpeechStream } from "./speech-stream";
+import { eq } from "drizzle-orm";
+import { foldEvents } from "./answer";
+import { EventLog } from "./event-log";
+import { Outbox, type WriteOptions } from "./outbox";
+import type { Program, ProgramResult, RunContext, RunPhase } from "./program";
+import { programFor } from "./programs";
+import { Blobs, migrateStorage, type TaskRecord, TaskTable } from "./storage";
 import { Subscribers } from "./subscribers";
-import type { GenerationSpec, TaskEvent } from "./types";
-import { usageView } from "./usage";
+import type { Owner, StopReason, TaskEvent, TaskOutcome, TaskSpecBase } from "./types";
 
 const HEARTBEAT_MS = 15_000;
-const FINAL_RETRY_MS = 30_000;
-export const INTERRUPTED_MESSAGE =
-  "The generation was interrupted before it finished (its task runner was restarted); the partial answer was saved.";
+/** How long the end of a run waits for its D1 writes before closing streams (the alarm retries the rest). */
+const DRAIN_TIMEOUT_MS = 10_000;
+
+interface LiveRun {
+  stop: AbortController;
+  reason: StopReason | null;
+  since: number;
+  maxMs: number;
+}
 
 export class TaskRunner extends DurableObject<Env> {
-  private log: EventLog;
-  private readonly subscribers = new Subscribers();
-  /** Set while this instance runs the generation; absent after an eviction or restart. */
-  private running: Promise<void> | null = null;
-  private stopController: AbortController | null = null;
-  private stopReason: StopReason | null = null;
-  private readonly waiters: (() => void)[] = [];
+  private blobs!: Blobs;
+  private table!: TaskTable;
+  private log!: EventLog;
+  private outbox!: Outbox;
+  private subscribers!: Subscribers;
+  /** Set while this instance runs the program; absent after an eviction or restart. */
+  private live: LiveRun | null = null;
+  private waiters: (() => void)[] = [];
+  /** Events published while a barrier write is pending wait here. */
+  private held: TaskEvent[] | null = null;
+  private barriers = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.log = new EventLog(ctx.storage.sql);
+    this.open();
   }
 
-  /** Starts the generation; the caller then subscribes or awaits the outcome. */
-  async start(spec: GenerationSpec): Promise<void> {
-    if (this.log.task()) throw new Error(`task ${spec.taskId} already exists`);
-    this.log.create(spec, Date.now());
-    await this.ctx.storage.setAlarm(Date.now() + HEARTBEAT_MS);
-    this.stopController = new AbortController();
-    this.running = this.execute(spec);
-    this.ctx.waitUntil(this.running);
+  private open(): void {
+    const sql = this.ctx.storage.sql;
+    migrateStorage(sql);
+    this.blobs = new Blobs(sql);
+    this.table = new TaskTable(sql);
+    this.log = new EventLog(sql);
+    this.outbox = new Outbox(sql, this.blobs, this.env.DB, () => this.barrierSettled());
+    this.barriers = sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE barrier = 1").one().n;
+    this.subscribers = new Subscribers(this.log, () => this.table.get()?.status !== "running");
   }
 
-  /** Stops the task if `endUserId` of `appId` owns it and it is running; otherwise nothing happens. */
-  async stop(appId: string, endUserId: string): Promise<void> {
-    const task = this.ownTask(appId, endUserId);
-    if (task?.status === "running") this.requestStop("user");
+  /** Starts the task; with `subscribe`, returns its event stream in the same call. */
+  async start(spec: TaskSpecBase, subscribe: boolean): Promise<ReadableStream<Uint8Array> | null> {
+    if (this.table.get()) throw new Error(`task ${spec.taskId} already exists`);
+    const program = programFor(spec.kind);
+    this.table.create(spec, Date.now());
+    this.blobs.putJson("spec", program.durable(spec));
+    const stream = subscribe ? this.subscribers.open(0) : null;
+    this.execute(program, spec, "start", null);
+    void this.armAlarm();
+    return stream;
   }
 
-  /** Waits for the end and returns every event (blocking mode); null when the task is not theirs. */
-  async outcome(appId: string, endUserId: string): Promise<TaskEvent[] | null> {
-    if (!(await this.recoverIfInterrupted())) return null;
-    const task = this.ownTask(appId, endUserId);
+  /** Stops the task if `owner` owns it: a running one through its stop signal, a paused one at once. */
+  async stop(owner: Owner): Promise<void> {
+    const task = this.own(owner);
+    if (!task) return;
+    if (task.status === "running") {
+      this.recoverIfInterrupted(task);
+      this.requestStop("user");
+    } else if (task.status === "paused") {
+      this.resumeRun({ stop: true }, "user");
+    }
+  }
+
+  /** The event stream after `cursor` (replay, then live); null when the task is not theirs. */
+  async subscribe(owner: Owner, cursor: number): Promise<ReadableStream<Uint8Array> | null> {
+    const task = this.own(owner);
     if (!task) return null;
-    if (task.status === "running") await new Promise<void>((resolve) => this.waiters.push(resolve));
-    return this.log.after(0).map((e) => e.event);
+    this.recoverIfInterrupted(task);
+    return this.subscribers.open(cursor);
   }
 
-  /** GET /subscribe?cursor&app_id&end_user_id: SSE replay after the cursor, then live events. */
-  async fetch(request: Request): Promise<Response> {
-    const url = new URL(request.url);
-    if (url.pathname !== "/subscribe") return new Response(null, { status: 404 });
-    await this.recoverIfInterrupted();
-    const task = this.ownTask(url.searchParams.get("app_id") ?? "", url.searchParams.get("end_user_id") ?? "");
-    if (!task) return new Response(null, { status: 404 });
-    const cursor = Number(url.searchParams.get("cursor") ?? 0);
-    const backlog = this.log.after(Number.isSafeInteger(cursor) && cursor > 0 ? cursor : 0);
-    return new Response(this.subscribers.open(backlog, task.status === "finished"), { headers: SSE_HEADERS });
+  /** Waits until the task is no longer running and returns its folded answer; null when not theirs. */
+  async outcome(owner: Owner): Promise<TaskOutcome | null> {
+    const task = this.own(owner);
+    if (!task) return null;
+    this.recoverIfInterrupted(task);
+    if (this.table.get()?.status === "running") await new Promise<void>((resolve) => this.waiters.push(resolve));
+    const fold = foldEvents(this.events());
+    return { status: this.table.get()!.status, answer: fold.answer, first: fold.first, end: fold.end, error: fold.error, workflow: fold.workflow };
+  }
+
+  /** Resumes a paused task with `payload`; false when it was not paused (exactly one resume wins). */
+  async resume(owner: Owner, payload: unknown): Promise<boolean> {
+    if (!this.own(owner)) return false;
+    return this.resumeRun(payload, null);
+  }
+
+  /** The task's record for its owner (status, times), or null. */
+  async state(owner: Owner): Promise<TaskRecord | null> {
+    return this.own(owner);
   }
 
   async alarm(): Promise<void> {
-    const task = this.log.task();
+    const task = this.table.get();
     if (!task) return;
     const now = Date.now();
     if (task.status === "running") {
-      if (!(await this.recoverIfInterrupted())) return;
-      if (now - task.startedAt > task.spec.limits.maxExecutionSeconds * 1000) this.requestStop("timeout");
-      await this.ctx.storage.setAlarm(now + HEARTBEAT_MS);
-      return;
+      if (!this.recoverIfInterrupted(task) && this.live && now - this.live.since > this.live.maxMs) this.requestStop("timeout");
+    } else if (task.status === "paused" && task.wakeAt !== null && now >= task.wakeAt) {
+      this.table.setWakeAt(null);
+      this.resumeRun({ wake: true }, null);
     }
-    if (task.pendingFinal) {
-      try {
-        await writeFinalRecord(this.env.DB, JSON.parse(task.pendingFinal) as FinalRecord);
-        this.log.setPendingFinal(null);
-      } catch (err) {
-        log(null, "error", "task final write failed again", { task_id: task.taskId, error: describeError(err) });
-        await this.ctx.storage.setAlarm(now + FINAL_RETRY_MS);
-        return;
-      }
-    }
-    const expires = (task.finishedAt ?? now) + task.spec.limits.retentionSeconds * 1000;
-    if (now >= expires) {
+    await this.outbox.drain().catch((err) => log(null, "error", "task outbox drain failed", { task_id: task.taskId, error: describeError(err) }));
+    const current = this.table.get()!;
+    if (current.status === "finished" && this.outbox.size === 0 && now >= (current.finishedAt ?? now) + this.retentionMs()) {
       await this.ctx.storage.deleteAll();
-      this.log = new EventLog(this.ctx.storage.sql);
+      this.open();
       return;
     }
-    await this.ctx.storage.setAlarm(expires);
+    await this.armAlarm();
   }
 
-  private ownTask(appId: string, endUserId: string): TaskRow | null {
-    const task = this.log.task();
-    return task && task.appId === appId && task.endUserId === endUserId ? task : null;
+  private retentionMs(): number {
+    return (this.blobs.getJson<TaskSpecBase>("spec")?.limits.retentionSeconds ?? 600) * 1000;
+  }
+
+  private own(owner: Owner): TaskRecord | null {
+    const task = this.table.get();
+    return task && task.appId === owner.appId && task.endUserId === owner.endUserId ? task : null;
   }
 
   private requestStop(reason: StopReason): void {
-    this.stopReason ??= reason;
-    this.stopController?.abort();
+    if (!this.live) return;
+    this.live.reason ??= reason;
+    this.live.stop.abort();
   }
 
-  private emit(spec: Pick<GenerationSpec, "envelope" | "taskId">, fields: Record<string, unknown> & { event: string }): void {
-    const { event, ...rest } = fields;
-    const wire: TaskEvent = { event, ...spec.envelope, task_id: spec.taskId, ...rest };
-    this.subscribers.publish(this.log.append(wire));
-  }
-
-  private async execute(spec: GenerationSpec): Promise<void> {
-    const provider = createProvider(spec.provider, {
-      ai: this.env.AI as unknown as AiBinding | undefined,
-      idleTimeoutMs: spec.limits.idleTimeoutMs,
-      echoDelayMs: spec.limits.echoDelayMs,
-    });
-    const deadline = setTimeout(() => this.requestStop("timeout"), spec.limits.maxExecutionSeconds * 1000);
-    let result: GenerationResult;
-    try {
-      const speech = spec.speech
-        ? new SpeechStream(spec.provider, spec.speech, { AI: this.env.AI }, (audio) => this.emit(spec, { event: "tts_message", audio }))
-        : null;
-      result = await runGeneration(
-        spec,
-        provider,
-        (fields) => this.emit(spec, fields),
-        { signal: this.stopController!.signal, reason: () => this.stopReason },
-        speech,
-      );
-    } finally {
-      clearTimeout(deadline);
-    }
-    await this.complete(spec, result);
-  }
-
-  private async complete(spec: Omit<GenerationSpec, "provider">, result: GenerationResult): Promise<void> {
-    const finishedAt = Date.now();
-    const record: FinalRecord = {
-      messageId: spec.messageId,
-      conversationId: spec.conversationId,
-      countDialogue: spec.countDialogue,
-      activeRequestId: spec.activeRequestId,
-      answer: result.answer,
-      status: result.status,
-      error: result.error,
-      usage: result.usage,
-      promptMessages: spec.messages,
-      finishedAt: Math.floor(finishedAt / 1000),
-    };
-    let pending: string | null = null;
-    try {
-      await writeWithRetry(this.env.DB, record);
-    } catch (err) {
-      log(null, "error", "task final write failed", { task_id: spec.taskId, error: describeError(err) });
-      pending = JSON.stringify(record);
-    }
-    this.log.flush();
-    this.log.finish(finishedAt, pending);
-    this.running = null;
-    this.subscribers.closeAll();
-    for (const resolve of this.waiters.splice(0)) resolve();
-    await this.ctx.storage.setAlarm(pending ? finishedAt + FINAL_RETRY_MS : finishedAt + spec.limits.retentionSeconds * 1000);
-  }
-
-  /**
-   * A task recorded as running with no generation in this instance was cut off by an eviction or
-   * restart: end it as an error with what it had streamed. Returns false when nothing exists.
-   */
-  private async recoverIfInterrupted(): Promise<boolean> {
-    const task = this.log.task();
-    if (!task) return false;
-    if (task.status !== "running" || this.running) return true;
-    let answer = "";
-    for (const { event } of this.log.after(0)) {
-      if (event.event === "message") answer += String(event.answer ?? "");
-      if (event.event === "message_replace") answer = String(event.answer ?? "");
-    }
-    const error = { code: "completion_request_error", message: INTERRUPTED_MESSAGE, status: 400 };
-    this.emit(task.spec, { event: "error", ...error });
-    const tokens = { promptTokens: estimateMessagesTokens(task.spec.messages), completionTokens: estimateTokens(answer) };
-    const usage = usageView(tokens, task.spec.pricing, { latency: (Date.now() - task.startedAt) / 1000, timeToFirstToken: null });
-    await this.complete(task.spec, { answer, status: "error", error: INTERRUPTED_MESSAGE, usage, stoppedBy: null });
+  /** paused → running, then the program continues with `payload`; false when the task was not paused. */
+  private resumeRun(payload: unknown, stopReason: StopReason | null): boolean {
+    if (!this.table.transition("paused", "running", Date.now())) return false;
+    const spec = this.blobs.getJson<TaskSpecBase>("spec")!;
+    this.execute(programFor(spec.kind), spec, "resume", payload, stopReason);
+    void this.armAlarm();
     return true;
   }
-}
 
-async function writeWithRetry(d1: D1Database, record: FinalRecord): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await writeFinalRecord(d1, record);
+  /** A task recorded as running with no program in this instance was cut off: its program recovers it. */
+  private recoverIfInterrupted(task: TaskRecord): boolean {
+    if (task.status !== "running" || this.live) return false;
+    const spec = this.blobs.getJson<TaskSpecBase>("spec")!;
+    log(null, "warn", "task recovered after an interruption", { task_id: task.taskId, kind: task.kind });
+    this.execute(programFor(spec.kind), spec, "recover", null);
+    return true;
+  }
+
+  private execute(program: Program, spec: TaskSpecBase, phase: RunPhase, payload: unknown, stopReason: StopReason | null = null): void {
+    const live: LiveRun = { stop: new AbortController(), reason: null, since: Date.now(), maxMs: spec.limits.maxExecutionSeconds * 1000 };
+    this.live = live;
+    if (stopReason) {
+      live.reason = stopReason;
+      live.stop.abort();
+    }
+    const ctx = this.context(spec, phase, payload, live);
+    const deadline = setTimeout(() => this.requestStop("timeout"), live.maxMs);
+    void (async () => {
+      let result: ProgramResult = { status: "finished" };
+      try {
+        result = await program.run(ctx);
+      } catch (err) {
+        log(null, "error", "task program failed", { task_id: spec.taskId, kind: spec.kind, error: describeError(err) });
+        try {
+          program.crashed(ctx, err);
+        } catch (again) {
+          log(null, "error", "task program could not close its records", { task_id: spec.taskId, error: describeError(again) });
+        }
+      } finally {
+        clearTimeout(deadline);
+      }
+      await this.complete(spec, result);
+    })();
+  }
+
+  private context(spec: TaskSpecBase, phase: RunPhase, payload: unknown, live: LiveRun): RunContext {
+    return {
+      spec,
+      phase,
+      resumePayload: payload,
+      env: this.env,
+      signal: live.stop.signal,
+      stopReason: () => live.reason,
+      emit: (event) => this.emit(event),
+      events: () => this.events(),
+      checkpoint: (state) => this.blobs.putJson("checkpoint", state),
+      restore: <T>() => this.blobs.getJson<T>("checkpoint"),
+      write: (statements, options) => this.write(statements, options),
+      wakeAt: (at) => this.table.setWakeAt(at),
+      provider: async (name) => {
+        const resolved = await providerByName(getDb(this.env.DB), getConfig(this.env).secretKey, name, spec.limits.cacheTtlSeconds);
+        if (!resolved) throw new ProviderNotInitialize(`The model provider "${name}" is not registered.`);
+        const llm = createProvider(resolved, {
+          ai: this.env.AI as unknown as AiBinding | undefined,
+          idleTimeoutMs: spec.limits.idleTimeoutMs,
+          echoDelayMs: spec.limits.echoDelayMs,
+        });
+        return { resolved, llm };
+      },
+    };
+  }
+
+  private *events(): Generator<TaskEvent> {
+    for (const { json } of this.log.all()) yield JSON.parse(json) as TaskEvent;
+  }
+
+  private emit(event: TaskEvent): void {
+    if (this.barriers > 0) {
+      (this.held ??= []).push(event);
       return;
+    }
+    this.publish(event);
+  }
+
+  private publish(event: TaskEvent): void {
+    this.subscribers.publish(this.log.append(JSON.stringify(event)));
+  }
+
+  private write(statements: Parameters<Outbox["add"]>[0], options: WriteOptions): Promise<void> {
+    if (options.barrier) this.barriers++;
+    return this.outbox.add(statements, options);
+  }
+
+  private barrierSettled(): void {
+    this.barriers = Math.max(0, this.barriers - 1);
+    if (this.barriers === 0) this.releaseHeld();
+  }
+
+  private releaseHeld(): void {
+    const held = this.held ?? [];
+    this.held = null;
+    for (const event of held) this.publish(event);
+  }
+
+  /** The one end of a run (finished or paused). Never throws. */
+  private async complete(spec: TaskSpecBase, result: ProgramResult): Promise<void> {
+    const step = (name: string, fn: () => void) => {
+      try {
+        fn();
+      } catch (err) {
+        log(null, "error", `task end: ${name} failed`, { task_id: spec.taskId, error: describeError(err) });
+      }
+    };
+    step("slot release", () => {
+      if (spec.slot && this.table.markSlotReleased()) {
+        const db = statementBuilder();
+        void this.outbox.add([statement(db.delete(appActiveRequests).where(eq(appActiveRequests.id, spec.slot)))], { label: "release slot" });
+      }
+    });
+    await Promise.race([this.outbox.drain(), new Promise((r) => setTimeout(r, DRAIN_TIMEOUT_MS))]).catch(() => {});
+    // The run is over: events still held behind a barrier go out now, whatever became of it.
+    step("held events", () => this.releaseHeld());
+    step("log flush", () => this.log.flush());
+    step("status", () => this.table.transition("running", result.status === "paused" ? "paused" : "finished", Date.now()));
+    this.live = null;
+    step("subscribers", () => this.subscribers.endAll());
+    for (const resolve of this.waiters.splice(0)) step("waiter", resolve);
+    await this.armAlarm();
+  }
+
+  private async armAlarm(): Promise<void> {
+    try {
+      const task = this.table.get();
+      if (!task) return;
+      const now = Date.now();
+      const candidates: number[] = [];
+      if (task.status === "running") candidates.push(now + HEARTBEAT_MS);
+      if (task.status === "paused" && task.wakeAt !== null) candidates.push(task.wakeAt);
+      const retry = this.outbox.nextAttemptAt();
+      if (retry !== null) candidates.push(Math.max(retry, now + 1000));
+      if (task.status === "finished") candidates.push((task.finishedAt ?? now) + this.retentionMs());
+      if (candidates.length) await this.ctx.storage.setAlarm(Math.min(...candidates));
     } catch (err) {
-      if (attempt >= 2) throw err;
-      await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
+      log(null, "error", "task alarm could not be armed", { error: describeError(err) });
     }
   }
 }

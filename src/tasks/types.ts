@@ -1,47 +1,44 @@
-// What the worker hands a TaskRunner to start a generation, and what the task reports back.
-import type { ResolvedProvider } from "../services/apps/model-providers";
-import type { ChatMessage, ModelParams } from "../llm/types";
+// What every task has, whatever program it runs, and what the runner reports back.
+import type { TaskStatus } from "./storage";
 
-export interface Pricing {
-  /** Price per `unit` tokens (e.g. unit 0.001 → per 1K tokens), as decimal strings or numbers. */
-  input: number;
-  output: number;
-  unit: number;
-  currency: string;
+export type StopReason = "user" | "timeout";
+
+/** One event as it goes on the wire (already enveloped by its program). */
+export type TaskEvent = Record<string, unknown> & { event: string };
+
+export interface Owner {
+  appId: string;
+  endUserId: string;
 }
 
-export interface GenerationSpec {
+export interface TaskLimits {
+  maxExecutionSeconds: number;
+  retentionSeconds: number;
+  idleTimeoutMs: number;
+  echoDelayMs: number;
+  /** Isolate-cache lifetime of provider lookups made inside the object. */
+  cacheTtlSeconds: number;
+}
+
+/** The part of every program's spec the runner itself reads. */
+export interface TaskSpecBase {
+  /** Selects the program (tasks/programs.ts). */
+  kind: string;
   taskId: string;
   appId: string;
   endUserId: string;
-  messageId: string;
-  conversationId: string;
-  /** Envelope fields every event carries (spec §5.4), in wire order: conversation_id?, message_id, created_at. */
-  envelope: Record<string, unknown>;
-  provider: ResolvedProvider;
-  model: string;
-  messages: ChatMessage[];
-  params: ModelParams;
-  /** Answer given without calling the model (a sensitive-word input hit). */
-  presetAnswer: string | null;
-  /** Keyword output moderation: a hit replaces the answer (message_replace). */
-  outputModeration: { keywords: string[]; presetResponse: string } | null;
-  pricing: Pricing | null;
-  /** message_end `files` (MessageFileInfo objects). */
-  files: unknown[];
-  /** Concurrency-limit slot to release when the task ends. */
-  activeRequestId: string | null;
-  /** Text-to-speech auto-play: the answer is also streamed as tts_message audio. */
-  speech: { voice: string | null; language: string | null } | null;
-  /** Chat conversations get updated_at/dialogue_count bumped at the end. */
-  countDialogue: boolean;
-  limits: { maxExecutionSeconds: number; idleTimeoutMs: number; retentionSeconds: number; echoDelayMs: number };
+  /** The app's concurrency slot, released by the runner at the first pause or the end. */
+  slot: string | null;
+  limits: TaskLimits;
 }
 
-/** One event as it goes on the wire (already enveloped). */
-export type TaskEvent = Record<string, unknown> & { event: string };
-
-export interface LoggedEvent {
-  seq: number;
-  event: TaskEvent;
+/** A finished or paused task's answer, folded from its events (services build blocking bodies from it). */
+export interface TaskOutcome {
+  status: TaskStatus;
+  answer: string;
+  first: TaskEvent | null;
+  end: TaskEvent | null;
+  error: TaskEvent | null;
+  /** The last workflow_finished / workflow_paused event, for workflow runs. */
+  workflow: TaskEvent | null;
 }

@@ -1,6 +1,13 @@
 // Dify's LLMUsage object (prices are decimal strings, latency in seconds) and the message price columns.
 import type { TokenUsage } from "../llm/types";
-import type { Pricing } from "./types";
+
+export interface Pricing {
+  /** Price per `unit` tokens (e.g. unit 0.001 → per 1K tokens), as decimal strings or numbers. */
+  input: number;
+  output: number;
+  unit: number;
+  currency: string;
+}
 
 const decimal = (value: number): string => value.toFixed(7);
 

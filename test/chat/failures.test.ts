@@ -1,7 +1,7 @@
 import { abortAllDurableObjects, runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { INTERRUPTED_MESSAGE } from "../../src/tasks/task-runner";
+import { INTERRUPTED_MESSAGE } from "../../src/tasks/generation";
 import { callWithEnv, expectError, json, webHeaders } from "../helpers/api";
 import { chatSetup, chatTurn, settledMessage } from "../helpers/chat";
 import { answerOf, readSse } from "../helpers/sse";

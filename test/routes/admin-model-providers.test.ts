@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { providerList, providerView } from "../../src/schemas/admin";
 import { getDb } from "../../src/db/client";
-import { resolveProvider } from "../../src/services/apps/model-providers";
+import { resolveProvider } from "../../src/llm/registry";
 import { admin, expectError, expectShape, json, SECRET_KEY } from "../helpers/api";
 
 const put = (name: string, body: unknown) => admin(`/admin/model-providers/${name}`, json(body, { method: "PUT" }));

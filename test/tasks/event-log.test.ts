@@ -17,9 +17,9 @@ describe("event log", () => {
     expect(turn.events).toHaveLength(301);
     const stub = env.TASKS.get(env.TASKS.idFromName(turn.taskId));
     const stored = await runInDurableObject(stub, (_instance, state) => {
-      const rows = state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM event_batches").one().n;
-      const replay = new EventLog(state.storage.sql).after(0);
-      return { rows, seqs: replay.map((e) => e.seq), last: replay.at(-1)!.event.event };
+      const rows = state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM events").one().n;
+      const replay = [...new EventLog(state.storage.sql).all()];
+      return { rows, seqs: replay.map((e) => e.seq), last: JSON.parse(replay.at(-1)!.json).event };
     });
     expect(stored.rows).toBeLessThan(30);
     expect(stored.seqs).toEqual(Array.from({ length: 301 }, (_, i) => i + 1));
@@ -32,11 +32,11 @@ describe("event log", () => {
     const stub = env.TASKS.get(env.TASKS.idFromName(turn.taskId));
     const seqs = await runInDurableObject(stub, (_instance, state) => {
       const log = new EventLog(state.storage.sql);
-      const before = log.after(0).length;
-      const a = log.append({ event: "probe" });
-      const seen = log.after(before).map((e) => e.seq);
+      const before = [...log.all()].length;
+      const a = log.append('{"event":"probe"}');
+      const seen = log.page(before).map((e) => e.seq);
       log.flush();
-      const next = new EventLog(state.storage.sql).append({ event: "probe" });
+      const next = new EventLog(state.storage.sql).append('{"event":"probe"}');
       return { before, a: a.seq, seen, next: next.seq };
     });
     expect(seqs.a).toBe(seqs.before + 1);

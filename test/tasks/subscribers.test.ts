@@ -1,50 +1,90 @@
 // The TaskRunner's subscriber fan-out: replay then live, pings every 10 s, detach on cancel.
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { EventLog } from "../../src/tasks/event-log";
+import { migrateStorage } from "../../src/tasks/storage";
 import { Subscribers } from "../../src/tasks/subscribers";
 
 afterEach(() => vi.useRealTimers());
 
 const decoder = new TextDecoder();
 
-async function readAvailable(reader: ReadableStreamDefaultReader<Uint8Array>, frames: number): Promise<string> {
+async function readText(reader: ReadableStreamDefaultReader<Uint8Array>, until: (text: string) => boolean): Promise<string> {
   let text = "";
-  for (let i = 0; i < frames; i++) text += decoder.decode((await reader.read()).value);
+  while (!until(text)) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += decoder.decode(value);
+  }
   return text;
+}
+
+/** Runs `fn` with a fresh log in a scratch object's storage. */
+function withLog<T>(fn: (log: EventLog) => Promise<T>): Promise<T> {
+  const stub = env.TASKS.get(env.TASKS.idFromName(`scratch-${crypto.randomUUID()}`));
+  return runInDurableObject(stub, (_instance, state) => {
+    migrateStorage(state.storage.sql);
+    return fn(new EventLog(state.storage.sql));
+  });
 }
 
 describe("Subscribers", () => {
   it("replays the backlog with ids, follows live events and pings every 10 s", async () => {
-    vi.useFakeTimers();
-    const subscribers = new Subscribers();
-    const stream = subscribers.open([{ seq: 1, event: { event: "message", answer: "a" } }], false);
-    const reader = stream.getReader();
-    expect(await readAvailable(reader, 1)).toBe('id: 1\ndata: {"event":"message","answer":"a"}\n\n');
-    subscribers.publish({ seq: 2, event: { event: "message", answer: "b" } });
-    expect(await readAvailable(reader, 1)).toBe('id: 2\ndata: {"event":"message","answer":"b"}\n\n');
-    vi.advanceTimersByTime(10_000);
-    expect(await readAvailable(reader, 1)).toBe("event: ping\n\n");
-    vi.advanceTimersByTime(20_000);
-    expect(await readAvailable(reader, 2)).toBe("event: ping\n\nevent: ping\n\n");
-    subscribers.closeAll();
-    expect((await reader.read()).done).toBe(true);
+    await withLog(async (log) => {
+      vi.useFakeTimers();
+      let ended = false;
+      const subscribers = new Subscribers(log, () => ended);
+      log.append('{"event":"message","answer":"a"}');
+      const reader = subscribers.open(0).getReader();
+      expect(await readText(reader, (t) => t.includes("\n\n"))).toBe('id: 1\ndata: {"event":"message","answer":"a"}\n\n');
+      subscribers.publish(log.append('{"event":"message","answer":"b"}'));
+      vi.advanceTimersByTime(0);
+      expect(await readText(reader, (t) => t.includes("\n\n"))).toBe('id: 2\ndata: {"event":"message","answer":"b"}\n\n');
+      vi.advanceTimersByTime(10_000);
+      expect(await readText(reader, (t) => t.length > 0)).toBe("event: ping\n\n");
+      vi.advanceTimersByTime(20_000);
+      expect(await readText(reader, (t) => t.split("ping").length > 2)).toBe("event: ping\n\nevent: ping\n\n");
+      ended = true;
+      subscribers.endAll();
+      expect((await reader.read()).done).toBe(true);
+    });
+  });
+
+  it("sends the frames of one turn as one chunk", async () => {
+    await withLog(async (log) => {
+      const subscribers = new Subscribers(log, () => false);
+      const reader = subscribers.open(0).getReader();
+      await new Promise((r) => setTimeout(r, 0));
+      for (let i = 0; i < 50; i++) subscribers.publish(log.append(`{"event":"message","answer":"${i}"}`));
+      const { value } = await reader.read();
+      expect(decoder.decode(value).match(/^id: /gm)).toHaveLength(50);
+    });
   });
 
   it("detaches a cancelled subscriber and stops pinging when none is left", async () => {
-    vi.useFakeTimers();
-    const subscribers = new Subscribers();
-    const stream = subscribers.open([], false);
-    expect(subscribers.count).toBe(1);
-    await stream.cancel();
-    expect(subscribers.count).toBe(0);
-    subscribers.publish({ seq: 1, event: { event: "message" } });
-    expect(vi.getTimerCount()).toBe(0);
+    await withLog(async (log) => {
+      vi.useFakeTimers();
+      const subscribers = new Subscribers(log, () => false);
+      const stream = subscribers.open(0);
+      expect(subscribers.count).toBe(1);
+      await stream.cancel();
+      expect(subscribers.count).toBe(0);
+      subscribers.publish(log.append('{"event":"message"}'));
+      // The log's own batch timer (25 ms) and the frame flush both run; no pinger is left.
+      vi.advanceTimersByTime(30);
+      expect(vi.getTimerCount()).toBe(0);
+    });
   });
 
   it("closes at once after the backlog of a finished task", async () => {
-    const subscribers = new Subscribers();
-    const reader = subscribers.open([{ seq: 7, event: { event: "message_end" } }], true).getReader();
-    expect(await readAvailable(reader, 1)).toContain("id: 7");
-    expect((await reader.read()).done).toBe(true);
-    expect(subscribers.count).toBe(0);
+    await withLog(async (log) => {
+      const subscribers = new Subscribers(log, () => true);
+      for (let i = 0; i < 6; i++) log.append('{"event":"message"}');
+      log.append('{"event":"message_end"}');
+      const reader = subscribers.open(6).getReader();
+      expect(await readText(reader, () => false)).toBe('id: 7\ndata: {"event":"message_end"}\n\n');
+      expect(subscribers.count).toBe(0);
+    });
   });
 });

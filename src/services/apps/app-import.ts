@@ -7,7 +7,8 @@ import type { ParsedDsl } from "../../dsl/parse";
 import { encryptString } from "../../lib/crypto";
 import { nowSeconds, randomString, uuid } from "../../lib/ids";
 import { storedJson } from "./model-config";
-import { providerKey, registeredProviderNames } from "./model-providers";
+import { providerKey } from "../../llm/registry";
+import { registeredProviderNames } from "./model-providers";
 
 /** Everything lives in one tenant until multi-tenancy is needed; its row is created on first import. */
 export const DEFAULT_TENANT_ID = "00000000-0000-4000-8000-000000000001";

@@ -6,7 +6,8 @@ import { AppSuggestedQuestionsAfterAnswerDisabled, InvalidParam, NotFound } from
 import { suggestQuestions } from "../../llm/auxiliary";
 import type { AppContext } from "../apps/app-registry";
 import type { FileSigner } from "../files/file-signing";
-import { auxiliaryProvider, type Deps, prepareModel } from "../generation/generation";
+import type { Deps } from "../deps";
+import { auxiliaryProvider, prepareModel } from "../generation/generation";
 import { nowSeconds, uuid } from "../../lib/ids";
 import { readMessagePage } from "./message-page";
 import { modelConfigToDict } from "../apps/model-config";

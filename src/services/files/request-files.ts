@@ -2,17 +2,16 @@
 // (used when the app's file_upload is enabled) and the values of `file` / `file-list` input
 // variables, resolved to owned uploads; images become vision parts of the last user message;
 // request files become message_files rows (belongs_to "user") and message_end `files`.
-import type { BatchItem } from "drizzle-orm/batch";
+import { type Statement, statement } from "../../db/statements";
 import type { Db } from "../../db/client";
 import { type EndUser, messageFiles } from "../../db/schema";
-import type { Env } from "../../env";
-import type { Config } from "../../config";
 import type { ContentPart } from "../../llm/types";
 import type { FileSigner } from "./file-signing";
 import { signedFileUrl } from "./file-signing";
 import { discardFetchedFiles, imageContentPart, imageDetail, type ResolvedFile, resolveFileInput, resolveMessageFiles } from "./input-files";
 import { formVariables } from "../generation/inputs";
 import { ssrfPolicy } from "./ssrf";
+import type { Deps } from "../deps";
 
 export interface RequestFiles {
   inputs: Record<string, unknown>;
@@ -22,12 +21,6 @@ export interface RequestFiles {
   fetched: ResolvedFile[];
 }
 
-export interface RequestFileDeps {
-  env: Env;
-  config: Config;
-  db: Db;
-  signer: FileSigner;
-}
 
 /** Dify's serialised File (what conversation inputs hold for file variables). */
 function storedFile(file: ResolvedFile, tenantId: string): Record<string, unknown> {
@@ -47,7 +40,7 @@ function storedFile(file: ResolvedFile, tenantId: string): Record<string, unknow
 }
 
 export async function resolveRequestFiles(
-  deps: RequestFileDeps,
+  deps: Deps,
   tenantId: string,
   endUser: EndUser,
   request: { form: unknown[]; fileUpload: unknown; inputs: Record<string, unknown>; files: unknown },
@@ -78,13 +71,13 @@ export async function resolveRequestFiles(
   }
 }
 
-export function discardRequestFiles(deps: RequestFileDeps, files: RequestFiles): Promise<void> {
+export function discardRequestFiles(deps: Deps, files: RequestFiles): Promise<void> {
   return discardFetchedFiles({ db: deps.db, bucket: deps.env.FILES }, files.fetched);
 }
 
-export function messageFileRows(db: Db, messageId: string, endUserId: string, files: ResolvedFile[], now: number): BatchItem<"sqlite">[] {
+export function messageFileRows(db: Db, messageId: string, endUserId: string, files: ResolvedFile[], now: number): Statement[] {
   return files.map((f) =>
-    db.insert(messageFiles).values({
+    statement(db.insert(messageFiles).values({
       id: f.id,
       messageId,
       type: f.type,
@@ -95,7 +88,7 @@ export function messageFileRows(db: Db, messageId: string, endUserId: string, fi
       createdByRole: "end_user",
       createdBy: endUserId,
       createdAt: now,
-    }),
+    })),
   );
 }
 

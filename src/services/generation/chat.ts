@@ -6,7 +6,8 @@ import { AppUnavailable, ConversationCompleted, InvalidParam } from "../../lib/e
 import { renderIntroduction } from "../../llm/prompt";
 import type { AppContext } from "../apps/app-registry";
 import { effectiveMode } from "../apps/app-mode";
-import { appPrompt, type Deps, prepareModel } from "./generation";
+import type { Deps } from "../deps";
+import { appPrompt, prepareModel } from "./generation";
 import { type StartedGeneration, startGeneration } from "./generation-start";
 import { loadHistory, UUID_NIL } from "../conversations/history";
 import { isUuid } from "../../lib/ids";

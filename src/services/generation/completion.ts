@@ -3,7 +3,8 @@
 import type { EndUser } from "../../db/schema";
 import { AppMoreLikeThisDisabled, AppUnavailable } from "../../lib/errors";
 import type { AppContext } from "../apps/app-registry";
-import { appPrompt, type Deps, type PreparedModel, prepareModel } from "./generation";
+import type { Deps } from "../deps";
+import { appPrompt, type PreparedModel, prepareModel } from "./generation";
 import { type StartedGeneration, startGeneration } from "./generation-start";
 import { boundedQuery, validateInputs } from "./inputs";
 import { type ModelConfigDict, modelConfigToDict } from "../apps/model-config";

@@ -1,15 +1,15 @@
 // Starting a generation, shared by chat, completion and more-like-this: a concurrency slot, the
 // conversation (new or existing) and message rows in one batch, and the TaskRunner's spec.
-import type { BatchItem } from "drizzle-orm/batch";
 import { eq } from "drizzle-orm";
+import { type Statement, statement } from "../../db/statements";
 import { type Conversation, conversations, type EndUser, messages } from "../../db/schema";
 import { textToSpeechModel } from "../../llm/audio";
 import type { AssembledPrompt } from "../../llm/prompt";
-import type { GenerationSpec } from "../../tasks/types";
-import { pricingFrom } from "../../tasks/usage";
+import type { GenerationSpec } from "../../tasks/generation";
 import { acquireSlot, activeRequestLimit } from "./active-requests";
 import type { AppContext } from "../apps/app-registry";
-import { type Deps, launchTask, type PreparedModel, taskLimits } from "./generation";
+import type { Deps } from "../deps";
+import { launchGeneration, type PreparedModel, taskLimits } from "./generation";
 import { nowSeconds, uuid, uuidv7 } from "../../lib/ids";
 import type { KeywordModeration } from "./moderation";
 import { discardRequestFiles, messageEndFiles, messageFileRows, type RequestFiles } from "../files/request-files";
@@ -19,7 +19,8 @@ export interface StartedGeneration {
   messageId: string;
   conversationId: string;
   mode: string;
-  streaming: boolean;
+  /** The event stream (streaming requests), from the same call that started the task. */
+  stream: ReadableStream<Uint8Array> | null;
 }
 
 export interface GenerationPlan {
@@ -66,12 +67,12 @@ export async function startGeneration(deps: Deps, plan: GenerationPlan): Promise
   const taskId = uuid();
   const messageId = uuidv7();
   const conversationId = plan.conversation?.id ?? uuidv7();
-  const rows: BatchItem<"sqlite">[] = [];
+  const rows: Statement[] = [];
   if (plan.conversation) {
-    rows.push(deps.db.update(conversations).set({ updatedAt: now }).where(eq(conversations.id, conversationId)));
+    rows.push(statement(deps.db.update(conversations).set({ updatedAt: now }).where(eq(conversations.id, conversationId))));
   } else {
     rows.push(
-      deps.db.insert(conversations).values({
+      statement(deps.db.insert(conversations).values({
         id: conversationId,
         appId: ctx.app.id,
         appModelConfigId: ctx.modelConfig?.id ?? null,
@@ -87,11 +88,11 @@ export async function startGeneration(deps: Deps, plan: GenerationPlan): Promise
         fromEndUserId: endUser.id,
         createdAt: now,
         updatedAt: now,
-      }),
+      })),
     );
   }
   rows.push(
-    deps.db.insert(messages).values({
+    statement(deps.db.insert(messages).values({
       id: messageId,
       appId: ctx.app.id,
       modelProvider: model.difyProvider,
@@ -106,30 +107,33 @@ export async function startGeneration(deps: Deps, plan: GenerationPlan): Promise
       taskId,
       createdAt: now,
       updatedAt: now,
-    }),
+    })),
     ...messageFileRows(deps.db, messageId, endUser.id, plan.requestFiles.files, now),
   );
   const extraStops = plan.prompt.stop ?? [];
   const spec: GenerationSpec = {
+    kind: "generation",
     taskId,
     appId: ctx.app.id,
     endUserId: endUser.id,
+    slot,
+    limits: taskLimits(deps.config),
     messageId,
     conversationId,
     envelope: plan.chat ? { conversation_id: conversationId, message_id: messageId, created_at: now } : { message_id: messageId, created_at: now },
-    provider: model.provider,
-    model: model.model,
+    model: {
+      provider: model.provider.name,
+      name: model.model,
+      params: extraStops.length ? { ...model.params, stop: [...(model.params.stop ?? []), ...extraStops].slice(0, 4) } : model.params,
+    },
     messages: plan.prompt.messages,
-    params: extraStops.length ? { ...model.params, stop: [...(model.params.stop ?? []), ...extraStops].slice(0, 4) } : model.params,
     presetAnswer: plan.presetAnswer,
     outputModeration: plan.moderation?.output ? { keywords: plan.moderation.keywords, presetResponse: plan.moderation.output.presetResponse } : null,
-    pricing: pricingFrom(model.provider.config),
     files: await messageEndFiles(plan.requestFiles.files, deps.signer),
-    activeRequestId: slot,
     speech: autoPlaySpeech(plan.features, model),
     countDialogue: plan.chat,
-    limits: taskLimits(deps.config),
+    rows,
   };
-  await launchTask(deps, spec, rows, discardFiles);
-  return { taskId, messageId, conversationId, mode: ctx.app.mode, streaming: plan.streaming };
+  const stream = await launchGeneration(deps, spec, plan.streaming, discardFiles);
+  return { taskId, messageId, conversationId, mode: ctx.app.mode, stream };
 }

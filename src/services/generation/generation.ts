@@ -1,32 +1,21 @@
 // Shared by chat and completion: the model a request runs on, starting its TaskRunner, and the
-// response (SSE relayed from the task, or the blocking JSON built from the same events).
-import type { BatchItem } from "drizzle-orm/batch";
-import { eq } from "drizzle-orm";
+// response (SSE relayed from the task, or the blocking JSON folded from the same events).
 import type { Config } from "../../config";
-import type { Db } from "../../db/client";
-import { messages } from "../../db/schema";
 import type { Env } from "../../env";
-import { ApiError, AppUnavailable, InternalServerError, NotFound, ProviderNotInitialize } from "../../lib/errors";
+import { ApiError, AppUnavailable, InternalServerError, ProviderNotInitialize } from "../../lib/errors";
 import { describeError, log } from "../../lib/log";
 import { sseResponse } from "../../lib/sse";
 import { type AssembledPrompt, assemblePrompt, type HistoryTurn } from "../../llm/prompt";
 import { createProvider } from "../../llm/factory";
+import { type ResolvedProvider, resolveProvider } from "../../llm/registry";
 import type { ContentPart, LlmProvider, ModelParams } from "../../llm/types";
 import type { AiBinding } from "../../llm/workers-ai";
-import type { GenerationSpec, TaskEvent } from "../../tasks/types";
-import { releaseSlot } from "./active-requests";
+import { startTask, subscribeTask, taskOutcome } from "../../tasks/client";
+import type { GenerationSpec } from "../../tasks/generation";
+import type { Owner, TaskLimits, TaskOutcome } from "../../tasks/types";
 import type { ModelConfigDict } from "../apps/model-config";
-import { type ResolvedProvider, resolveProvider } from "../apps/model-providers";
-import type { FileSigner } from "../files/file-signing";
-import type { Owner } from "../conversations/ownership";
-
-export interface Deps {
-  env: Env;
-  config: Config;
-  db: Db;
-  /** Signs file URLs for this request's origin (or FILES_URL). */
-  signer: FileSigner;
-}
+import type { Deps } from "../deps";
+import { releaseSlot } from "./active-requests";
 
 export interface PreparedModel {
   provider: ResolvedProvider;
@@ -54,7 +43,7 @@ export function modelParams(completionParams: unknown): ModelParams {
 export async function prepareModel(deps: Deps, config: ModelConfigDict): Promise<PreparedModel> {
   const model = config.model as { provider?: unknown; name?: unknown; mode?: unknown; completion_params?: unknown };
   if (typeof model.provider !== "string" || typeof model.name !== "string") throw new AppUnavailable();
-  const provider = await resolveProvider(deps.db, deps.config.secretKey, model.provider, deps.config.defaultModelProvider);
+  const provider = await resolveProvider(deps.db, deps.config.secretKey, model.provider, deps.config.defaultModelProvider, deps.config.cacheTtlSeconds);
   if (provider.type === "openai-compatible" && !provider.baseUrl) {
     throw new ProviderNotInitialize(`The model provider "${provider.name}" has no base_url.`);
   }
@@ -101,73 +90,45 @@ export function auxiliaryProvider(deps: Deps, model: PreparedModel): LlmProvider
   });
 }
 
-export function taskLimits(config: Config): GenerationSpec["limits"] {
+export function taskLimits(config: Config): TaskLimits {
   return {
     maxExecutionSeconds: config.appMaxExecutionTime,
     idleTimeoutMs: config.modelIdleTimeout * 1000,
     retentionSeconds: config.taskEventsRetention,
     echoDelayMs: config.echoDelayMs,
+    cacheTtlSeconds: config.cacheTtlSeconds,
   };
 }
 
-
-const taskStub = (env: Env, taskId: string) => env.TASKS.get(env.TASKS.idFromName(taskId));
-
-/** Writes the request's rows in one batch, then hands the generation to its TaskRunner. */
-export async function launchTask(deps: Deps, spec: GenerationSpec, rows: BatchItem<"sqlite">[], onRowsFailed: () => Promise<void>): Promise<void> {
+/**
+ * Hands the generation to its TaskRunner, which writes the rows itself while it already calls the
+ * model. If the object cannot be started nothing was written: the slot is freed and the request's
+ * fetched files are discarded.
+ */
+export async function launchGeneration(deps: Deps, spec: GenerationSpec, streaming: boolean, onFailed: () => Promise<void>): Promise<ReadableStream<Uint8Array> | null> {
   try {
-    await deps.db.batch(rows as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+    return await startTask(deps.env, spec, streaming);
   } catch (err) {
-    await releaseSlot(deps.db, spec.activeRequestId);
-    await onRowsFailed();
-    throw err;
-  }
-  try {
-    await taskStub(deps.env, spec.taskId).start(spec);
-  } catch (err) {
-    // Nothing lost: the message is closed as failed and the slot freed.
     log(deps.config, "error", "task start failed", { task_id: spec.taskId, error: describeError(err) });
-    await deps.db.update(messages).set({ status: "error", error: "The generation could not be started." }).where(eq(messages.id, spec.messageId));
-    await releaseSlot(deps.db, spec.activeRequestId);
+    await releaseSlot(deps.db, spec.slot).catch(() => {});
+    await onFailed().catch(() => {});
     throw new InternalServerError();
   }
 }
 
 /** The task's events as SSE: replayed after `cursor`, then live. 404 when it is not this end user's. */
 export async function taskEventStream(env: Env, taskId: string, owner: Owner, cursor = 0): Promise<Response> {
-  const query = new URLSearchParams({ cursor: String(cursor), app_id: owner.appId, end_user_id: owner.endUserId });
-  const res = await taskStub(env, taskId).fetch(`https://task/subscribe?${query}`);
-  if (res.status === 404) {
-    await res.body?.cancel();
-    throw new NotFound();
-  }
-  return sseResponse(res.body);
-}
-
-export async function taskEvents(env: Env, taskId: string, owner: Owner): Promise<TaskEvent[]> {
-  const events = await taskStub(env, taskId).outcome(owner.appId, owner.endUserId);
-  if (!events) throw new NotFound();
-  return events;
-}
-
-export async function stopTask(env: Env, taskId: string, owner: Owner): Promise<void> {
-  await taskStub(env, taskId).stop(owner.appId, owner.endUserId);
+  return sseResponse(await subscribeTask(env, taskId, owner, cursor));
 }
 
 /**
- * The blocking body (spec §5.7) built from the task's events; an error event becomes the HTTP error.
+ * The blocking body (spec §5.7) from the task's folded answer; an error event becomes the HTTP error.
  * Web blocking metadata is Dify's "simple" metadata: no usage, no annotation_reply.
  */
-export function blockingBody(events: TaskEvent[], extra: { mode: string; conversationId: string | null }): Record<string, unknown> {
-  let answer = "";
-  let end: TaskEvent | undefined;
-  for (const event of events) {
-    if (event.event === "message") answer += String(event.answer ?? "");
-    else if (event.event === "message_replace") answer = String(event.answer ?? "");
-    else if (event.event === "message_end") end = event;
-    else if (event.event === "error") throw new ApiError(Number(event.status) || 500, String(event.code), String(event.message));
-  }
-  const first = events[0] ?? {};
+export function blockingBody(outcome: TaskOutcome, extra: { mode: string; conversationId: string | null }): Record<string, unknown> {
+  const { error, end } = outcome;
+  if (error) throw new ApiError(Number(error.status) || 500, String(error.code), String(error.message));
+  const first: Record<string, unknown> = outcome.first ?? {};
   const metadata = (end?.metadata ?? {}) as { retriever_resources?: unknown[] };
   return {
     event: "message",
@@ -176,7 +137,7 @@ export function blockingBody(events: TaskEvent[], extra: { mode: string; convers
     message_id: first.message_id,
     ...(extra.conversationId ? { conversation_id: extra.conversationId } : {}),
     mode: extra.mode,
-    answer,
+    answer: outcome.answer,
     metadata: { retriever_resources: metadata.retriever_resources ?? [] },
     created_at: first.created_at,
   };
@@ -185,11 +146,11 @@ export function blockingBody(events: TaskEvent[], extra: { mode: string; convers
 /** The response to a started generation: its SSE stream, or the blocking JSON once it ends. */
 export async function generationResponse(
   env: Env,
-  started: { taskId: string; conversationId: string; mode: string; streaming: boolean },
+  started: { taskId: string; conversationId: string; mode: string; stream: ReadableStream<Uint8Array> | null },
   owner: Owner,
   chat: boolean,
 ): Promise<Response> {
-  if (started.streaming) return taskEventStream(env, started.taskId, owner);
-  const events = await taskEvents(env, started.taskId, owner);
-  return Response.json(blockingBody(events, { mode: started.mode, conversationId: chat ? started.conversationId : null }));
+  if (started.stream) return sseResponse(started.stream);
+  const outcome = await taskOutcome(env, started.taskId, owner);
+  return Response.json(blockingBody(outcome, { mode: started.mode, conversationId: chat ? started.conversationId : null }));
 }

@@ -9,6 +9,7 @@ import { requestContext } from "./http/request-context";
 import { adminRoutes } from "./routes/admin";
 import { appInfoRoutes } from "./routes/app-info";
 import { audioRoutes } from "./routes/audio";
+import { benchRoutes } from "./routes/bench";
 import { chatRoutes } from "./routes/chat";
 import { completionRoutes } from "./routes/completion";
 import { consoleRoutes } from "./routes/console";
@@ -51,6 +52,7 @@ export function buildApp(): Hono<AppEnv> {
   app.route("/api", audioRoutes as unknown as Hono<AppEnv>);
   app.route("/", filePreviewRoutes);
   app.route("/admin", adminRoutes);
+  app.route("/bench", benchRoutes);
   app.route("/", docsRoutes(() => app));
 
   app.onError(errorResponse);

@@ -48,12 +48,22 @@ export async function startFakeOpenAI() {
       const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
       res.writeHead(200, { "Content-Type": "text/event-stream", "Cache-Control": "no-cache" });
       send({ ...base, choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }] });
+      // delayMs 0 streams as fast as the socket takes it: frames go out 100 to a write (as a busy
+      // upstream or proxy coalesces them), yielding now and then to notice a close.
+      let batch = "";
       for (let i = 0; i < tokens.length; i++) {
         const wait = i === 0 ? firstTokenDelayMs : delayMs;
-        // delayMs 0 streams as fast as the socket takes it (yielding now and then to notice a close).
         if (wait > 0 || i % 200 === 0) await sleep(wait);
         if (closed) return;
-        send({ ...base, choices: [{ index: 0, delta: { content: tokens[i] }, finish_reason: null }] });
+        const frame = `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: { content: tokens[i] }, finish_reason: null }] })}\n\n`;
+        if (delayMs > 0 || i === 0) res.write(frame);
+        else {
+          batch += frame;
+          if (i % 100 === 0 || i === tokens.length - 1) {
+            res.write(batch);
+            batch = "";
+          }
+        }
       }
       send({ ...base, choices: [{ index: 0, delta: {}, finish_reason: "stop" }] });
       if (body.stream_options?.include_usage) send({ ...base, choices: [], usage: { prompt_tokens: 9, completion_tokens: tokens.length, total_tokens: 9 + tokens.length } });

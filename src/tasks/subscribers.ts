@@ -10,6 +10,11 @@ const PING_INTERVAL_MS = 10_000;
 /** Bytes a live subscriber may have queued before it falls back to paging the log. */
 const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 const PAGE_CHARS = 256 * 1024;
+// Frames wait for the end of the turn, but a producer that never yields to timers (a model stream
+// whose chunks are already buffered resolves reads as microtasks) still gets them out every
+// FLUSH_AFTER_MS or FLUSH_EVENTS.
+const FLUSH_AFTER_MS = 5;
+const FLUSH_EVENTS = 128;
 
 const encoder = new TextEncoder();
 const frame = (e: LoggedEvent) => `id: ${e.seq}\ndata: ${e.json}\n\n`;
@@ -24,6 +29,7 @@ interface Subscriber {
 export class Subscribers {
   private readonly all = new Set<Subscriber>();
   private buffered: LoggedEvent[] = [];
+  private bufferedSince = 0;
   private flushScheduled = false;
   private pinger: ReturnType<typeof setInterval> | null = null;
 
@@ -58,15 +64,22 @@ export class Subscribers {
 
   /** Called with each appended event; frames go out together at the end of this turn. */
   publish(event: LoggedEvent): void {
+    if (this.buffered.length === 0) this.bufferedSince = Date.now();
     this.buffered.push(event);
+    if (this.buffered.length >= FLUSH_EVENTS || Date.now() - this.bufferedSince >= FLUSH_AFTER_MS) {
+      this.flush();
+      return;
+    }
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    setTimeout(() => this.flush(), 0);
+    setTimeout(() => {
+      this.flushScheduled = false;
+      this.flush();
+    }, 0);
   }
 
   /** Sends buffered frames to live subscribers now. */
   flush(): void {
-    this.flushScheduled = false;
     const events = this.buffered;
     this.buffered = [];
     if (events.length === 0) return;

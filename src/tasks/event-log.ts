@@ -1,7 +1,7 @@
 // The task's append-only event log in the object's SQLite, so subscribers can replay after a cursor
 // and the task survives its HTTP requests. Each event is serialised once (JSON) when it is appended;
 // that text is what rows store and what frames carry. Events get their sequence number at once and are
-// written in batches (one row per batch every FLUSH_MS, or at FLUSH_EVENTS events, or when the batch
+// written in batches (one row per batch FLUSH_MS after the first pending event, or at FLUSH_EVENTS events, or when the batch
 // reaches BATCH_BYTES): a 1,000-token answer costs a few rows, and the stream never waits on storage.
 // Few writes matter beyond their own cost: every write turn of a Durable Object delays its next I/O
 // (the model stream it reads) until the write is confirmed, measured at ~1.5 ms a turn locally.
@@ -9,7 +9,7 @@
 // event larger than BATCH_BYTES is stored alone, split into parts of at most PART_CHARS. Reads are
 // paged, so a subscriber to a 100,000-event task never loads it whole.
 
-const FLUSH_MS = 100;
+const FLUSH_MS = 25;
 const FLUSH_EVENTS = 1024;
 /** A batch row stays ≤ 512 KB (an SQLite row holds 2 MB). */
 export const BATCH_BYTES = 512 * 1024;

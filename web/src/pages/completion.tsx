@@ -164,7 +164,7 @@ export function CompletionPage({ app }: { app: AppData }) {
       </div>
       {tab === "create" ? (
         <div class="completion-grid" id="panel-create" role="tabpanel" aria-labelledby="tab-create">
-          <form class="card" onSubmit={generate}>
+          <form class="card" noValidate onSubmit={generate}>
             <InputsForm fields={fields} values={values} onChange={(name, value) => setValues((prev) => ({ ...prev, [name]: value }))} system={params.system_parameters} disabled={responding} idPrefix="input" />
             {policy.enabled && <FilePicker policy={policy} files={files} onChange={setFiles} idPrefix="files" disabled={responding} />}
             <div class="form-actions">

@@ -60,10 +60,14 @@ export function Composer({ responding, onSend, onStop, policy, voice, onNotice }
       <label class="sr-only" for="message">
         {t("messagePlaceholder")}
       </label>
+      <span class="sr-only" id="message-hint">
+        {t("messageHint")}
+      </span>
       <textarea
         id="message"
         ref={area}
         rows={1}
+        aria-describedby="message-hint"
         placeholder={t("messagePlaceholder")}
         value={text}
         onInput={(e: Event) => setText((e.target as HTMLTextAreaElement).value)}

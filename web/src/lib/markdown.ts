@@ -38,7 +38,9 @@ export class StreamingMarkdown {
 
   set(text: string): void {
     this.text = text;
-    if (!this.pending) this.pending = requestAnimationFrame(() => this.flush());
+    // The first token renders at once (it is what the reader waits for); later ones per frame.
+    if (!this.firstPainted && text) this.flush();
+    else if (!this.pending) this.pending = requestAnimationFrame(() => this.flush());
   }
 
   flush(): void {
@@ -52,3 +54,7 @@ export class StreamingMarkdown {
     }
   }
 }
+
+// The first parse compiles marked's and DOMPurify's code paths: do it while the reader types, not
+// when the first token of the first answer arrives.
+(window.requestIdleCallback ?? ((fn: () => void) => setTimeout(fn, 200)))(() => renderMarkdown("**warm** `up` [x](https://example.com)"));

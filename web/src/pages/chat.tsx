@@ -231,7 +231,8 @@ export function ChatPage({ app, embedded, accessMode }: { app: AppData; embedded
   };
 
   const opening = params.opening_statement ? fillTemplate(params.opening_statement, values) : "";
-  const title = current?.name || site.title;
+  // The embedded window is small: it keeps the app's name; the full page names the conversation.
+  const title = (!embedded && current?.name) || site.title;
 
   return (
     <div class={`chat-layout ${embedded ? "embedded" : ""} ${drawer ? "drawer-open" : ""}`}>

@@ -96,6 +96,7 @@ export function CompletionPage({ app }: { app: AppData }) {
     if (responding) return;
     const invalid = validateInputs(fields, values) ?? (files.some((f) => f.status === "uploading") ? t("uploading") : null);
     if (invalid) return setNotice(invalid);
+    clearNotice();
     const turn = new Turn("");
     turn.update({ status: "streaming" });
     active.current = turn;

@@ -82,12 +82,13 @@ beforeAll(async () => {
   closeBrowser = launched.close;
   const put = await fetch(`${server.base}/admin/model-providers/openai`, { method: "PUT", headers: ADMIN(), body: JSON.stringify({ type: "openai-compatible", base_url: fake.baseUrl, api_key: "sk-e2e" }) });
   expect(put.status).toBe(200);
-  for (const [name, yaml] of Object.entries({ chat: chatYaml, completion: demo("completion"), form: formYaml, privateChat: demo("chat"), disabled: demo("chat") })) {
+  for (const [name, yaml] of Object.entries({ chat: chatYaml, completion: demo("completion"), form: formYaml, privateChat: demo("chat"), disabled: demo("chat"), chinese: demo("completion") })) {
     const app = await importApp(server, yaml);
     codes[name] = app.site_code;
     ids[name] = app.app_id;
   }
   await fetch(`${server.base}/admin/apps/${ids.disabled}`, { method: "PATCH", headers: ADMIN(), body: JSON.stringify({ enable_site: false }) });
+  await fetch(`${server.base}/admin/apps/${ids.chinese}`, { method: "PATCH", headers: ADMIN(), body: JSON.stringify({ site: { default_language: "zh-Hans", title: "写作助手" } }) });
   await fetch(`${server.base}/admin/apps/${ids.chat}`, { method: "PATCH", headers: ADMIN(), body: JSON.stringify({ site: { copyright: "ACME Inc.", privacy_policy: "https://example.com/privacy", custom_disclaimer: "Answers may be wrong.", chat_color_theme: "#7839EE" } }) });
   await fetch(`${server.base}/admin/accounts`, { method: "POST", headers: ADMIN(), body: JSON.stringify({ email: "ann@example.com", name: "Ann", password: "Passw0rd!" }) });
   await fetch(`${server.base}/admin/apps/${ids.privateChat}/access`, { method: "PUT", headers: ADMIN(), body: JSON.stringify({ access_mode: "private_all" }) });
@@ -107,8 +108,8 @@ afterAll(async () => {
   remoteFile?.server.close();
 });
 
-async function open(path: string, viewport = DESKTOP, base = server.base): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport, locale: "en-US", reducedMotion: "reduce" });
+async function open(path: string, viewport = DESKTOP, base = server.base, locale = "en-US"): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport, locale, reducedMotion: "reduce" });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on("pageerror", (err) => errors.push(err.message));
@@ -328,6 +329,19 @@ describe("chat page", () => {
       if (code === codes.disabled) await shot(page, "unavailable");
       await context.close();
     }
+  });
+});
+
+describe("languages", () => {
+  it("speaks the site's default language, else the browser's", async () => {
+    const site = await open(`/completion/${codes.chinese}`);
+    await site.page.getByRole("button", { name: "运行" }).waitFor();
+    expect(await site.page.evaluate(() => document.documentElement.lang)).toBe("zh-Hans");
+    await shot(site.page, "completion-zh");
+    await site.context.close();
+    const browserOnly = await open("/chat/no-such-code", DESKTOP, server.base, "zh-CN");
+    await browserOnly.page.getByRole("heading", { name: "应用不可用" }).waitFor();
+    await browserOnly.context.close();
   });
 });
 

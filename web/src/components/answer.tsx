@@ -87,9 +87,56 @@ export function ReadAloudButton({ turn, voice, onNotice }: { turn: Turn; voice?:
   return <IconButton label={reading ? t("stopReading") : t("readAloud")} icon={reading ? "stop" : "speaker"} pressed={reading} onClick={toggle} />;
 }
 
+/** The answer's state under its text: waiting, reconnecting, failed, stopped. */
+export function AnswerStatus({ turn }: { turn: Turn }) {
+  return (
+    <>
+      {turn.status === "streaming" && !turn.answer && !turn.reconnecting && <span class="typing" aria-label={t("loading")} />}
+      {turn.reconnecting && (
+        <p class="reconnecting" role="status">
+          {t("connectionLost")}
+        </p>
+      )}
+      {turn.status === "error" && (
+        <p class="answer-error" role="alert">
+          {turn.error || t("errorGeneric")}
+        </p>
+      )}
+      {turn.status === "stopped" && <p class="answer-note">{t("stopped")}</p>}
+    </>
+  );
+}
+
+export function CopyButton({ text }: { text: string }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <IconButton
+      label={copied ? t("copied") : t("copy")}
+      icon={copied ? "check" : "copy"}
+      onClick={async () => {
+        await copyText(text);
+        setCopied(true);
+        setTimeout(() => setCopied(false), 1500);
+      }}
+    />
+  );
+}
+
+export function Suggestions({ questions, onPick }: { questions: string[]; onPick: (q: string) => void }) {
+  if (!questions.length) return null;
+  return (
+    <div class="suggestions" role="group" aria-label={t("suggested")}>
+      {questions.map((q) => (
+        <button type="button" class="chip" onClick={() => onPick(q)}>
+          {q}
+        </button>
+      ))}
+    </div>
+  );
+}
+
 export function Answer({ turn, site, actions, onSuggestion }: { turn: Turn; site: Site; actions: AnswerActions; onSuggestion?: (q: string) => void }) {
   useTurn(turn);
-  const [copied, setCopied] = useState(false);
   const finished = turn.status !== "streaming";
   return (
     <article class={`bubble answer ${turn.status}`} aria-busy={String(!finished)} data-message-id={turn.id || undefined}>
@@ -97,47 +144,20 @@ export function Answer({ turn, site, actions, onSuggestion }: { turn: Turn; site
       <div class="bubble-body">
         <Steps turn={turn} />
         <AnswerBody turn={turn} />
-        {turn.status === "streaming" && !turn.answer && !turn.reconnecting && <span class="typing" aria-label={t("loading")} />}
-        {turn.reconnecting && (
-          <p class="reconnecting" role="status">
-            {t("connectionLost")}
-          </p>
-        )}
         {turn.files.length > 0 && (
           <div class="answer-files">
             {turn.files.map((f) => (f.type === "image" ? <img src={f.url} alt="" key={f.id} /> : <a href={f.url} target="_blank" rel="noopener noreferrer" key={f.id}>{f.url}</a>))}
           </div>
         )}
-        {turn.status === "error" && (
-          <p class="answer-error" role="alert">
-            {turn.error || t("errorGeneric")}
-          </p>
-        )}
-        {turn.status === "stopped" && <p class="answer-note">{t("stopped")}</p>}
+        <AnswerStatus turn={turn} />
         {finished && turn.id && (
           <div class="answer-actions" role="toolbar" aria-label={t("actions")}>
-            <IconButton
-              label={copied ? t("copied") : t("copy")}
-              icon={copied ? "check" : "copy"}
-              onClick={async () => {
-                await copyText(turn.answer);
-                setCopied(true);
-                setTimeout(() => setCopied(false), 1500);
-              }}
-            />
+            <CopyButton text={turn.answer} />
             <FeedbackButtons turn={turn} onNotice={actions.onNotice} />
             {actions.tts?.enabled && <ReadAloudButton turn={turn} voice={actions.tts.voice} onNotice={actions.onNotice} />}
           </div>
         )}
-        {onSuggestion && turn.suggestions.length > 0 && (
-          <div class="suggestions" role="group" aria-label={t("suggested")}>
-            {turn.suggestions.map((q) => (
-              <button type="button" class="chip" onClick={() => onSuggestion(q)}>
-                {q}
-              </button>
-            ))}
-          </div>
-        )}
+        {onSuggestion && <Suggestions questions={turn.suggestions} onPick={onSuggestion} />}
       </div>
     </article>
   );

@@ -3,7 +3,9 @@
 // the turn's own component to re-render, never the conversation.
 import type { Attachment } from "./files";
 import { StreamingMarkdown } from "./markdown";
-import type { StreamEvent } from "./stream";
+import { ApiFailure, request } from "./api";
+import { t } from "./i18n";
+import { followStream, type StreamEvent } from "./stream";
 
 export interface Step {
   id: string;
@@ -141,4 +143,22 @@ export class Turn {
     audio.onended = () => URL.revokeObjectURL(url);
     audio.play().catch(() => URL.revokeObjectURL(url));
   }
+}
+
+/**
+ * Streams POST /api<path> into `turn` until it ends: failures (a refused request, an error event, a
+ * connection that could not be resumed) become the turn's error; an abort leaves it stopped.
+ */
+export async function streamTurn(turn: Turn, path: string, body: unknown, abort: AbortController): Promise<void> {
+  turn.update({ status: "streaming" });
+  try {
+    await followStream(() => request(path, { method: "POST", body, signal: abort.signal }), {
+      signal: abort.signal,
+      onEvent: (event) => turn.apply(event),
+      onReconnecting: (reconnecting) => turn.update({ reconnecting }),
+    });
+  } catch (err) {
+    turn.update({ status: "error", error: err instanceof ApiFailure && err.code === "connection_lost" ? t("connectionFailed") : (err as Error).message });
+  }
+  turn.update({ reconnecting: false, ...(turn.status === "streaming" ? { status: abort.signal.aborted ? "stopped" : "done" } : {}) });
 }

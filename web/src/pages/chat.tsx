@@ -2,19 +2,18 @@
 // layout inside /embed.js's iframe): what Dify's chat-with-history and embedded-chatbot pages do,
 // over the same calls (spec dify-web-client.md §4.2, §6 (a)).
 import { useEffect, useMemo, useRef, useState } from "hono/jsx/dom";
-import { Answer } from "../components/answer";
+import { Answer, Suggestions } from "../components/answer";
 import { AppIcon, Notice, SiteFooter, useNotice } from "../components/common";
 import { Composer } from "../components/composer";
 import { Icon } from "../components/icons";
 import { initialValues, InputsForm, type InputValues, toRequestInputs, validateInputs } from "../components/inputs-form";
 import { type Conversation, type ConversationList, Sidebar } from "../components/sidebar";
-import { ApiFailure, api, request } from "../lib/api";
+import { ApiFailure, api } from "../lib/api";
 import type { AppData } from "../lib/app-data";
 import { type Attachment, filePolicy, toFileMapping } from "../lib/files";
 import { t } from "../lib/i18n";
 import { signOut } from "../lib/session";
-import { followStream } from "../lib/stream";
-import { Turn } from "../lib/turn";
+import { streamTurn, Turn } from "../lib/turn";
 
 const PAGE = 20;
 const EMPTY: ConversationList = { items: [], hasMore: false };
@@ -172,7 +171,6 @@ export function ChatPage({ app, embedded, accessMode }: { app: AppData; embedded
     const parentId = [...turns].reverse().find((x) => x.id)?.id ?? null;
     for (const prev of turns) if (prev.suggestions.length) prev.update({ suggestions: [] });
     const turn = new Turn(query, files);
-    turn.update({ status: "streaming" });
     active.current = turn;
     setTurns((prev) => [...prev, turn]);
     setResponding(true);
@@ -187,21 +185,13 @@ export function ChatPage({ app, embedded, accessMode }: { app: AppData; embedded
       inputs: startedNew ? toRequestInputs(fields, values) : (current?.inputs ?? {}),
       parent_message_id: parentId,
     };
-    followStream(() => request("/chat-messages", { method: "POST", body, signal: abort.signal }), {
-      signal: abort.signal,
-      onEvent: (event) => turn.apply(event),
-      onReconnecting: (reconnecting) => turn.update({ reconnecting }),
-    })
-      .catch((err: Error) => turn.update({ status: "error", error: err instanceof ApiFailure && err.code === "connection_lost" ? t("connectionFailed") : err.message }))
-      .finally(() => {
-        if (turn.status === "streaming") turn.update({ status: abort.signal.aborted ? "stopped" : "done" });
-        turn.update({ reconnecting: false });
-        if (active.current === turn) {
-          active.current = null;
-          setResponding(false);
-        }
-        if (!abort.signal.aborted) afterAnswer(turn, startedNew);
-      });
+    streamTurn(turn, "/chat-messages", body, abort).then(() => {
+      if (active.current === turn) {
+        active.current = null;
+        setResponding(false);
+      }
+      if (!abort.signal.aborted) afterAnswer(turn, startedNew);
+    });
     return true;
   };
 
@@ -295,15 +285,7 @@ export function ChatPage({ app, embedded, accessMode }: { app: AppData; embedded
               {site.use_icon_as_answer_icon && <AppIcon site={site} size="sm" />}
               <div class="bubble-body">
                 <p>{opening}</p>
-                {isNew && params.suggested_questions?.length > 0 && (
-                  <div class="suggestions" role="group" aria-label={t("suggested")}>
-                    {params.suggested_questions.map((q) => (
-                      <button type="button" class="chip" onClick={() => send(q)}>
-                        {q}
-                      </button>
-                    ))}
-                  </div>
-                )}
+                {isNew && <Suggestions questions={params.suggested_questions ?? []} onPick={send} />}
               </div>
             </div>
           )}

@@ -1,17 +1,16 @@
 // The text generator page, /completion/<code> (spec dify-web-client.md §4.3, §6 (b)): inputs,
 // streamed generation with stop, copy, save and the saved list, more like this, feedback.
 import { useEffect, useMemo, useRef, useState } from "hono/jsx/dom";
-import { AnswerBody, FeedbackButtons, ReadAloudButton, useTurn } from "../components/answer";
-import { AppIcon, copyText, IconButton, Notice, SiteFooter, useNotice } from "../components/common";
+import { AnswerBody, AnswerStatus, CopyButton, FeedbackButtons, ReadAloudButton, useTurn } from "../components/answer";
+import { AppIcon, IconButton, Notice, SiteFooter, useNotice } from "../components/common";
 import { FilePicker } from "../components/file-picker";
 import { initialValues, InputsForm, type InputValues, toRequestInputs, validateInputs } from "../components/inputs-form";
-import { ApiFailure, api, request } from "../lib/api";
+import { api } from "../lib/api";
 import type { AppData } from "../lib/app-data";
 import { type Attachment, filePolicy, toFileMapping } from "../lib/files";
 import { renderMarkdown } from "../lib/markdown";
 import { t } from "../lib/i18n";
-import { followStream } from "../lib/stream";
-import { Turn } from "../lib/turn";
+import { streamTurn, Turn } from "../lib/turn";
 
 interface SavedMessage {
   id: string;
@@ -28,7 +27,6 @@ interface ResultProps {
 
 function Result({ turn, app, onSaved, onNotice, onMore }: ResultProps) {
   useTurn(turn);
-  const [copied, setCopied] = useState(false);
   const finished = turn.status !== "streaming";
   const tts = app.params.text_to_speech;
   const save = async () => {
@@ -43,29 +41,10 @@ function Result({ turn, app, onSaved, onNotice, onMore }: ResultProps) {
   return (
     <article class={`result ${turn.status}`} aria-busy={String(!finished)} data-message-id={turn.id || undefined}>
       <AnswerBody turn={turn} />
-      {turn.status === "streaming" && !turn.answer && <span class="typing" aria-label={t("loading")} />}
-      {turn.reconnecting && (
-        <p class="reconnecting" role="status">
-          {t("connectionLost")}
-        </p>
-      )}
-      {turn.status === "error" && (
-        <p class="answer-error" role="alert">
-          {turn.error || t("errorGeneric")}
-        </p>
-      )}
-      {turn.status === "stopped" && <p class="answer-note">{t("stopped")}</p>}
+      <AnswerStatus turn={turn} />
       {finished && turn.id && (
         <div class="answer-actions" role="toolbar" aria-label={t("actions")}>
-          <IconButton
-            label={copied ? t("copied") : t("copy")}
-            icon={copied ? "check" : "copy"}
-            onClick={async () => {
-              await copyText(turn.answer);
-              setCopied(true);
-              setTimeout(() => setCopied(false), 1500);
-            }}
-          />
+          <CopyButton text={turn.answer} />
           <IconButton label={turn.saved ? t("saved") : t("save")} icon="star" filled={turn.saved} pressed={turn.saved} disabled={turn.saved} onClick={save} />
           {onMore && app.params.more_like_this?.enabled && <IconButton label={t("moreLikeThis")} icon="refresh" onClick={() => onMore(turn)} />}
           <FeedbackButtons turn={turn} onNotice={onNotice} />
@@ -98,7 +77,6 @@ export function CompletionPage({ app }: { app: AppData }) {
     if (invalid) return setNotice(invalid);
     clearNotice();
     const turn = new Turn("");
-    turn.update({ status: "streaming" });
     active.current = turn;
     setResults([turn]);
     setResponding(true);
@@ -106,18 +84,10 @@ export function CompletionPage({ app }: { app: AppData }) {
     const body: Record<string, unknown> = { inputs: toRequestInputs(fields, values), response_mode: "streaming" };
     const done = files.filter((f) => f.status === "done");
     if (policy.enabled && done.length) body.files = done.map(toFileMapping);
-    followStream(() => request("/completion-messages", { method: "POST", body, signal: abort.signal }), {
-      signal: abort.signal,
-      onEvent: (event) => turn.apply(event),
-      onReconnecting: (reconnecting) => turn.update({ reconnecting }),
-    })
-      .catch((err: Error) => turn.update({ status: "error", error: err instanceof ApiFailure && err.code === "connection_lost" ? t("connectionFailed") : err.message }))
-      .finally(() => {
-        if (turn.status === "streaming") turn.update({ status: "done" });
-        turn.update({ reconnecting: false });
-        active.current = null;
-        setResponding(false);
-      });
+    streamTurn(turn, "/completion-messages", body, abort).then(() => {
+      active.current = null;
+      setResponding(false);
+    });
   };
 
   const stop = async () => {
@@ -197,7 +167,7 @@ export function CompletionPage({ app }: { app: AppData }) {
             <article class="result saved" key={m.id}>
               <div class="markdown" dangerouslySetInnerHTML={{ __html: renderMarkdown(m.answer) }} />
               <div class="answer-actions" role="toolbar" aria-label={t("actions")}>
-                <IconButton label={t("copy")} icon="copy" onClick={() => copyText(m.answer)} />
+                <CopyButton text={m.answer} />
                 <IconButton label={t("delete")} icon="trash" onClick={() => removeSaved(m.id)} />
               </div>
             </article>

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm run dev [-- <wrangler dev flags>]`: local API on the embedded default (local D1/R2/KV/DO
-// state under .wrangler/). Creates .dev.vars, applies D1 migrations, starts `wrangler dev`, seeds
+// `npm run dev [-- <wrangler dev flags>]`: local API and pages on the embedded default (local D1/R2/KV/DO
+// state under .wrangler/). Builds the pages, creates .dev.vars, applies D1 migrations, starts `wrangler dev`, seeds
 // the demo apps (idempotent) and prints their share codes with a ready-to-paste passport curl.
 import { spawn, spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
@@ -16,6 +16,10 @@ const { value: persistTo, rest: passthrough } = takeFlag(afterInspector, ["--per
 const port = Number(portFlag ?? 8787);
 const ip = ipFlag ?? "127.0.0.1";
 const persistArgs = persistTo ? ["--persist-to", persistTo] : [];
+
+// The pages are static assets the worker serves: build them first (web/dist, not committed).
+const built = spawnSync(process.execPath, [path.join(root, "scripts/build-web.mjs")], { cwd: root, stdio: "inherit" });
+if (built.status !== 0) process.exit(built.status ?? 1);
 
 const { created, vars } = ensureDevVars();
 if (created) console.log("Created .dev.vars with a random SECRET_KEY and ADMIN_API_KEY.");
@@ -77,7 +81,8 @@ async function seedDemoApps(base, adminKey) {
       if (status !== 201) throw new Error(`importing ${file} answered ${status}: ${JSON.stringify(body)}`);
       app = { name: body.name, mode: body.mode, site_code: body.site_code };
     }
-    lines.push(`  ${app.name} (${app.mode}): share code ${app.site_code}\n    curl -s -H 'X-App-Code: ${app.site_code}' ${base}/api/passport`);
+    const page = app.mode === "completion" ? "completion" : app.mode === "workflow" ? "workflow" : "chat";
+    lines.push(`  ${app.name} (${app.mode}): share code ${app.site_code}\n    page: ${base}/${page}/${app.site_code}\n    curl -s -H 'X-App-Code: ${app.site_code}' ${base}/api/passport`);
   }
   console.log(`\nDemo apps (built-in echo model, no API key needed):\n${lines.join("\n")}\nAPI docs: ${base}/docs\n`);
 }

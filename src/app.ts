@@ -19,6 +19,7 @@ import { filePreviewRoutes, fileUploadRoutes } from "./routes/files";
 import { forgotPasswordRoutes } from "./routes/forgot-password";
 import { loginRoutes } from "./routes/login";
 import { messageRoutes } from "./routes/messages";
+import { pageRoutes } from "./routes/pages";
 import { passportRoutes } from "./routes/passport";
 import { remoteFileRoutes } from "./routes/remote-files";
 import { savedMessageRoutes } from "./routes/saved-messages";
@@ -54,6 +55,7 @@ export function buildApp(): Hono<AppEnv> {
   app.route("/admin", adminRoutes);
   app.route("/bench", benchRoutes);
   app.route("/", docsRoutes(() => app));
+  app.route("/", pageRoutes(() => app));
 
   app.onError(errorResponse);
   app.notFound(notFoundResponse);

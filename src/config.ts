@@ -6,6 +6,8 @@ export interface Config {
   secretKey: string;
   adminApiKey: string | null;
   corsAllowOrigins: "*" | string[];
+  /** Origins whose pages may frame /chatbot/<code> (WEB_EMBED_ALLOWED_ORIGINS, CSP frame-ancestors); "*" = any. */
+  embedAllowedOrigins: "*" | string[];
   /** Base URL for signed file URLs; empty = the request's own origin. */
   filesUrl: string;
   filesAccessTimeout: number;
@@ -131,11 +133,13 @@ function readConfig(env: Env): Config {
   const list = (name: string): string[] => str(name, "").split(",").map((item) => item.trim()).filter(Boolean);
   const dnsResolver = str("SSRF_DNS_RESOLVER", "https://cloudflare-dns.com/dns-query");
   const origins = str("WEB_API_CORS_ALLOW_ORIGINS", "*");
+  const embedOrigins = list("WEB_EMBED_ALLOWED_ORIGINS");
   const logLevel = str("LOG_LEVEL", "info");
   return {
     secretKey,
     adminApiKey: str("ADMIN_API_KEY", "") || null,
     corsAllowOrigins: origins === "*" ? "*" : origins.split(",").map((o) => o.trim()).filter(Boolean),
+    embedAllowedOrigins: embedOrigins.length === 0 || embedOrigins.includes("*") ? "*" : embedOrigins,
     filesUrl: str("FILES_URL", "").replace(/\/+$/, ""),
     filesAccessTimeout: int("FILES_ACCESS_TIMEOUT", 300),
     uploadFileSizeLimitMb: int("UPLOAD_FILE_SIZE_LIMIT", 15),

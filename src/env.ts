@@ -10,6 +10,8 @@ export interface Env {
   AI?: Ai;
   /** Cloudflare Email Service binding, used when MAIL_PROVIDER=send_email (local dev simulates it). */
   EMAIL?: SendEmail;
+  /** Workers Static Assets (web/dist): the pages' shells, scripts and styles. */
+  ASSETS?: Fetcher;
   SECRET_KEY?: string;
   ADMIN_API_KEY?: string;
   [name: string]: unknown;

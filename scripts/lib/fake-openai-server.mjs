@@ -11,6 +11,8 @@ export async function startFakeOpenAI() {
     transcriptions: [],
     speeches: [],
     aborted: 0,
+    /** Optional (requestBody) => tokens | undefined, consulted before the scenario's tokens. */
+    respond: undefined,
   };
   const server = createServer((req, res) => {
     let raw = "";
@@ -35,7 +37,14 @@ export async function startFakeOpenAI() {
       }
       const body = JSON.parse(raw || "{}");
       state.requests.push(body);
-      const { tokens, firstTokenDelayMs, delayMs } = state.scenario;
+      const { firstTokenDelayMs, delayMs, failStatus, failMessage } = state.scenario;
+      // A test may answer some requests its own way (e.g. the suggested-questions prompt).
+      const tokens = state.respond?.(body) ?? state.scenario.tokens;
+      // A provider that refuses the call (e.g. 401 bad key, 500 outage), with OpenAI's error body.
+      if (failStatus) {
+        res.writeHead(failStatus, { "Content-Type": "application/json" }).end(JSON.stringify({ error: { message: failMessage ?? "upstream failure", type: "server_error" } }));
+        return;
+      }
       let closed = false;
       res.on("close", () => {
         if (!res.writableEnded) {

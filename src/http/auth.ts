@@ -25,15 +25,23 @@ export function bearerToken(header: string | undefined): string | null {
   return match ? match[1] : null;
 }
 
+/**
+ * The `passport-<code>` cookie (the one the worker's own pages hold), honoured only on same-origin
+ * requests. Beyond Dify: browsers send `Origin` on every cross-origin fetch, and the default CORS
+ * policy echoes any origin with credentials, so without this a page on another origin of the same
+ * site (which SameSite=Strict does not stop) could read responses made with the cookie. Dify's own
+ * client, wherever it is deployed, sends X-App-Passport instead.
+ */
+export function passportCookie(c: Context, code: string): string | null {
+  const origin = c.req.header("Origin");
+  if (origin && origin !== new URL(c.req.url).origin) return null;
+  return nonEmpty(getCookie(c, `passport-${code}`)) ?? nonEmpty(getCookie(c, `__Host-passport-${code}`));
+}
+
 /** Every passport the request carries, in Dify's order: cookie, X-App-Passport, Authorization. */
 export function passportCandidates(c: Context): string[] {
   const code = c.req.header("X-App-Code") ?? "None";
-  const tokens = [
-    nonEmpty(getCookie(c, `passport-${code}`)),
-    nonEmpty(getCookie(c, `__Host-passport-${code}`)),
-    nonEmpty(c.req.header("X-App-Passport")),
-    bearerToken(c.req.header("Authorization")),
-  ];
+  const tokens = [passportCookie(c, code), nonEmpty(c.req.header("X-App-Passport")), bearerToken(c.req.header("Authorization"))];
   return [...new Set(tokens.filter((t): t is string => t !== null))];
 }
 

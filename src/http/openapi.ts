@@ -90,7 +90,13 @@ export function buildOpenApi(app: Hono<any>, info: { title: string; version: str
     }
     responses.default = { description: "Error", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } };
     const security =
-      doc.security === "admin" ? [{ adminKey: [] }] : doc.security === "none" ? [] : [{ passport: [] }, { passportBearer: [] }];
+      doc.security === "admin"
+        ? [{ adminKey: [] }]
+        : doc.security === "appCode"
+          ? [{ appCode: [] }]
+          : doc.security === "none"
+            ? []
+            : [{ passport: [] }, { passportBearer: [] }];
     paths[path] ??= {};
     paths[path][op.method] = {
       summary: doc.summary,
@@ -110,6 +116,7 @@ export function buildOpenApi(app: Hono<any>, info: { title: string; version: str
     components: {
       schemas: { Error: errorEnvelope },
       securitySchemes: {
+        appCode: { type: "apiKey", in: "header", name: "X-App-Code", description: "The app's share code (the last segment of its page URL)" },
         passport: { type: "apiKey", in: "header", name: "X-App-Passport", description: "Passport from GET /api/passport" },
         passportBearer: { type: "http", scheme: "bearer", description: "The passport as a bearer token" },
         adminKey: { type: "http", scheme: "bearer", description: "ADMIN_API_KEY" },

@@ -5,7 +5,7 @@ import { getCookie } from "hono/cookie";
 import { getDb } from "../db/client";
 import { createMailer } from "../services/auth/mail/mailer";
 import type { SignInDeps } from "../services/auth/sign-in-deps";
-import { bearerToken } from "./auth";
+import { bearerToken, passportCookie } from "./auth";
 import type { AppEnv } from "./context";
 
 export const LOGIN_COOKIE = "webapp_access_token";
@@ -32,7 +32,7 @@ export function extractLoginToken(c: Context): string | null {
  * /login/status and /webapp/permission look (never `Authorization`: there it is the login token).
  */
 export function appPassportFor(c: Context, code: string): string | null {
-  return getCookie(c, `passport-${code}`) || getCookie(c, `__Host-passport-${code}`) || c.req.header("X-App-Passport")?.trim() || null;
+  return passportCookie(c, code) || c.req.header("X-App-Passport")?.trim() || null;
 }
 
 /**

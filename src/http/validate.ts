@@ -23,7 +23,8 @@ export interface DocMeta {
   tags?: string[];
   /** Status → description, with an optional response schema. */
   responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
-  security?: "passport" | "admin" | "none";
+  /** Who may call it; "appCode" = no passport yet, only the share code in X-App-Code (GET /api/passport). */
+  security?: "passport" | "admin" | "appCode" | "none";
 }
 
 type Issue = z.core.$ZodIssue;

@@ -25,7 +25,7 @@ passportRoutes.get(
   doc({
     summary: "Issue an app passport for the share code in X-App-Code",
     tags: ["passport"],
-    security: "none",
+    security: "appCode",
     responses: { 200: { description: "Passport", schema: passportResponse } },
   }),
   validate("query", passportQuery),

@@ -1,0 +1,4 @@
+import { mount } from "../lib/mount";
+import { startSignIn } from "../pages/signin";
+
+mount(startSignIn);

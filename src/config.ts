@@ -1,6 +1,7 @@
 // Every setting, read from the Worker env once per env object, typed, with Dify's defaults.
 // Each variable is documented in README and `.dev.vars.example`.
 import type { Env } from "./env";
+import type { WorkflowSettings } from "./workflow/types";
 
 export interface Config {
   secretKey: string;
@@ -48,6 +49,8 @@ export interface Config {
   deployEnv: string;
   auth: AuthConfig;
   mail: MailConfig;
+  /** Workflow engine and node settings (the workflow engine reads them as WorkflowSettings). */
+  workflow: WorkflowSettings;
 }
 
 /** Web-app sign-in (spec dify-web-auth.md; docs/auth.md). Durations in seconds. */
@@ -128,6 +131,13 @@ function readConfig(env: Env): Config {
     if (!Number.isFinite(value) || value < 0) throw new ConfigError(`${name} must be a non-negative number, got "${raw}"`);
     return Math.floor(value);
   };
+  const num = (name: string, fallback: number): number => {
+    const raw = str(name, "");
+    if (raw === "") return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value)) throw new ConfigError(`${name} must be a number, got "${raw}"`);
+    return value;
+  };
   const secretKey = str("SECRET_KEY", "");
   if (!secretKey) throw new ConfigError("SECRET_KEY is not set; run `npm run dev` once or `wrangler secret put SECRET_KEY`");
   const list = (name: string): string[] => str(name, "").split(",").map((item) => item.trim()).filter(Boolean);
@@ -172,6 +182,30 @@ function readConfig(env: Env): Config {
     deployEnv: str("DEPLOY_ENV", "PRODUCTION"),
     auth: readAuthConfig(str, int),
     mail: readMailConfig(env, str),
+    workflow: {
+      maxSteps: int("WORKFLOW_MAX_EXECUTION_STEPS", 500),
+      maxExecutionSeconds: int("WORKFLOW_MAX_EXECUTION_TIME", 1200),
+      codeExecutionEndpoint: str("CODE_EXECUTION_ENDPOINT", "").replace(/\/+$/, ""),
+      codeExecutionApiKey: str("CODE_EXECUTION_API_KEY", "dify-sandbox"),
+      codeConnectTimeout: int("CODE_EXECUTION_CONNECT_TIMEOUT", 10),
+      codeReadTimeout: int("CODE_EXECUTION_READ_TIMEOUT", 60),
+      codeMaxStringLength: int("CODE_MAX_STRING_LENGTH", 400_000),
+      codeMaxNumber: num("CODE_MAX_NUMBER", 9_223_372_036_854_775_807),
+      codeMinNumber: num("CODE_MIN_NUMBER", -9_223_372_036_854_775_808),
+      codeMaxPrecision: int("CODE_MAX_PRECISION", 20),
+      codeMaxDepth: int("CODE_MAX_DEPTH", 5),
+      codeMaxStringArrayLength: int("CODE_MAX_STRING_ARRAY_LENGTH", 30),
+      codeMaxObjectArrayLength: int("CODE_MAX_OBJECT_ARRAY_LENGTH", 30),
+      codeMaxNumberArrayLength: int("CODE_MAX_NUMBER_ARRAY_LENGTH", 1000),
+      templateTransformMaxLength: int("TEMPLATE_TRANSFORM_MAX_LENGTH", 400_000),
+      httpMaxConnectTimeout: int("HTTP_REQUEST_MAX_CONNECT_TIMEOUT", 10),
+      httpMaxReadTimeout: int("HTTP_REQUEST_MAX_READ_TIMEOUT", 600),
+      httpMaxWriteTimeout: int("HTTP_REQUEST_MAX_WRITE_TIMEOUT", 600),
+      httpMaxTextSize: int("HTTP_REQUEST_NODE_MAX_TEXT_SIZE", 1024 * 1024),
+      httpMaxBinarySize: int("HTTP_REQUEST_NODE_MAX_BINARY_SIZE", 10 * 1024 * 1024),
+      httpSslVerify: str("HTTP_REQUEST_NODE_SSL_VERIFY", "true").toLowerCase() !== "false",
+      fileUploadLimit: int("WORKFLOW_FILE_UPLOAD_LIMIT", 10),
+    },
   };
 }
 

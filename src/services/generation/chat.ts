@@ -9,7 +9,7 @@ import { effectiveMode } from "../apps/app-mode";
 import type { Deps } from "../deps";
 import { appPrompt, prepareModel } from "./generation";
 import { type StartedGeneration, startGeneration } from "./generation-start";
-import { loadHistory, UUID_NIL } from "../conversations/history";
+import { loadHistory, UUID_NIL } from "../../llm/history";
 import { isUuid } from "../../lib/ids";
 import { boundedQuery, validateInputs } from "./inputs";
 import { modelConfigToDict } from "../apps/model-config";

@@ -1,9 +1,9 @@
 // Conversation memory (Dify's TokenBufferMemory + extract_thread_messages): the most recent
 // messages, reduced to the thread that leads to the new message's parent, oldest first.
 import { and, desc, eq } from "drizzle-orm";
-import type { Db } from "../../db/client";
-import { messages } from "../../db/schema";
-import type { HistoryTurn } from "../../llm/prompt";
+import type { Db } from "../db/client";
+import { messages } from "../db/schema";
+import type { HistoryTurn } from "./prompt";
 
 /** Parent id meaning "continue linearly" (Dify's UUID_NIL, used when a client sends no parent). */
 export const UUID_NIL = "00000000-0000-0000-0000-000000000000";

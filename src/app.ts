@@ -25,6 +25,7 @@ import { remoteFileRoutes } from "./routes/remote-files";
 import { savedMessageRoutes } from "./routes/saved-messages";
 import { toolIconRoutes } from "./routes/tool-icons";
 import { webappRoutes } from "./routes/webapp";
+import { workflowRoutes } from "./routes/workflows";
 
 export function buildApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -42,6 +43,7 @@ export function buildApp(): Hono<AppEnv> {
   app.route("/api", conversationRoutes as unknown as Hono<AppEnv>);
   app.route("/api", messageRoutes as unknown as Hono<AppEnv>);
   app.route("/api", completionRoutes as unknown as Hono<AppEnv>);
+  app.route("/api", workflowRoutes as unknown as Hono<AppEnv>);
   app.route("/api", savedMessageRoutes as unknown as Hono<AppEnv>);
   app.route("/api", loginRoutes);
   app.route("/api", forgotPasswordRoutes);

@@ -361,6 +361,21 @@ export const workflowNodeExecutions = sqliteTable(
   (t) => [index("workflow_node_executions_run_idx").on(t.workflowRunId, t.index)],
 );
 
+// Chatflow conversation variables, one row per variable and conversation (Dify's conversation_variables;
+// the value as JSON). Written by assigner nodes as they change, through the run's outbox.
+export const conversationVariables = sqliteTable(
+  "conversation_variables",
+  {
+    conversationId: text("conversation_id").notNull(),
+    appId: text("app_id").notNull(),
+    name: text("name").notNull(),
+    value: json<unknown>("value"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.conversationId, t.name] })],
+);
+
 export const humanInputForms = sqliteTable(
   "human_input_forms",
   {

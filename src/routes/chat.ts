@@ -9,6 +9,7 @@ import { doc, validate } from "../http/validate";
 import { blockingMessageResponse, chatMessageBody, resumeQuery, stopResponse, taskIdParam } from "../schemas/chat";
 import { effectiveMode, requireMode } from "../services/apps/app-mode";
 import { startChat } from "../services/generation/chat";
+import { startChatflow } from "../services/workflows/chatflow";
 import { generationResponse, taskEventStream } from "../services/generation/generation";
 import { stopTask } from "../tasks/client";
 
@@ -29,7 +30,8 @@ chatRoutes.post(
     const ctx = c.get("appContext");
     requireMode(ctx, "chat");
     const endUser = c.get("endUser");
-    const started = await startChat(depsOf(c), ctx, endUser, c.req.valid("json"));
+    const body = c.req.valid("json");
+    const started = effectiveMode(ctx) === "advanced-chat" ? await startChatflow(depsOf(c), ctx, endUser, body) : await startChat(depsOf(c), ctx, endUser, body);
     return generationResponse(c.env, started, ownerOf(c), true);
   },
 );

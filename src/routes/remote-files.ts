@@ -10,7 +10,7 @@ import { remoteFileInfoParam, remoteFileInfoResponse, remoteFileUploadBody, remo
 import { appFeatures } from "../services/apps/app-params";
 import { appFileConfigs, assertAppAcceptsUpload } from "../services/files/file-upload-config";
 import { importRemoteFile, probeRemoteFile } from "../services/files/remote-files";
-import { ssrfPolicy } from "../services/files/ssrf";
+import { ssrfPolicy } from "../lib/ssrf";
 import { remoteFileResponse } from "../services/files/upload-files";
 
 export const remoteFileRoutes = new Hono<WebAppEnv>();

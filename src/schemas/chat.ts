@@ -22,6 +22,11 @@ export const completionMessageBody = z.object({
   retriever_from: z.string().max(64).optional(),
 });
 
+export const workflowRunBody = z.object({
+  inputs: z.record(z.string(), z.unknown()),
+  files: fileMappings,
+});
+
 export const taskIdParam = z.object({ task_id: z.string().min(1).max(255) });
 
 export const resumeQuery = z.object({

@@ -3,7 +3,7 @@
 import type { Config } from "../config";
 import type { Db } from "../db/client";
 import type { Env } from "../env";
-import type { FileSigner } from "./files/file-signing";
+import type { FileSigner } from "../lib/file-signing";
 
 export interface Deps {
   env: Env;

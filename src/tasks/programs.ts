@@ -2,9 +2,11 @@
 // never a second way to stream, stop, save or end.
 import { generationProgram } from "./generation";
 import type { Program } from "./program";
+import { workflowProgram } from "../workflow/program";
 
 const PROGRAMS: Record<string, Program<any>> = {
   generation: generationProgram,
+  workflow: workflowProgram,
 };
 
 /** Adds a program (the workflow engine registers itself here). */

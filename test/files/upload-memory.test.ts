@@ -5,7 +5,7 @@
 // server reads one), and the bucket the worker writes to counts the bytes it accepts.
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
-import { PART_SIZE } from "../../src/services/files/r2-stream";
+import { PART_SIZE } from "../../src/lib/r2-stream";
 import { fileUploadResponse } from "../../src/schemas/files";
 import { appSession, call, expectShape } from "../helpers/api";
 import { demoApp } from "../helpers/fixtures";

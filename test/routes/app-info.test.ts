@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { metaResponse, parametersResponse, siteResponse } from "../../src/schemas/app-info";
 import { invalidateAppCache } from "../../src/services/apps/app-registry";
-import { verifyFileSignature } from "../../src/services/files/file-signing";
+import { verifyFileSignature } from "../../src/lib/file-signing";
 import { admin, appSession, call, expectError, expectShape, json, SECRET_KEY } from "../helpers/api";
 import { demoApp, fixture } from "../helpers/fixtures";
 

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ApiError } from "../../src/lib/errors";
-import { dohResolver } from "../../src/services/files/dns";
-import { forbiddenAddressReason, parseIp, parseIPv4, parseIPv6 } from "../../src/services/files/ip-ranges";
-import { checkRemoteUrl, fetchRemote, type SsrfPolicy } from "../../src/services/files/ssrf";
+import { dohResolver } from "../../src/lib/dns";
+import { forbiddenAddressReason, parseIp, parseIPv4, parseIPv6 } from "../../src/lib/ip-ranges";
+import { checkRemoteUrl, fetchRemote, type SsrfPolicy } from "../../src/lib/ssrf";
 import { fakeInternet, hang } from "../helpers/fake-internet";
 
 afterEach(() => {

@@ -12,7 +12,7 @@ import { registeredProviderNames } from "./model-providers";
 
 /** Everything lives in one tenant until multi-tenancy is needed; its row is created on first import. */
 export const DEFAULT_TENANT_ID = "00000000-0000-4000-8000-000000000001";
-export const ENV_SECRET_PURPOSE = "workflow-env-secret";
+import { ENV_SECRET_PURPOSE } from "../../workflow/program";
 
 export interface ImportResult {
   app_id: string;

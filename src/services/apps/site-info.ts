@@ -1,7 +1,7 @@
 // GET /api/site and GET /api/meta bodies (spec dify-web-api.md §4.2, §4.3).
 import { Forbidden } from "../../lib/errors";
 import type { AppContext } from "./app-registry";
-import { type FileSigner, signedFileUrl } from "../files/file-signing";
+import { type FileSigner, signedFileUrl } from "../../lib/file-signing";
 
 type Json = Record<string, unknown>;
 

@@ -3,7 +3,7 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { messageFiles } from "../../db/schema";
-import { type FileSigner, signedFileUrl } from "../files/file-signing";
+import { type FileSigner, signedFileUrl } from "../../lib/file-signing";
 
 export interface MessageFileView {
   id: string;

@@ -6,7 +6,7 @@ import { and, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../../db/client";
 import { type Message, messageFeedbacks, messageFiles, messages, uploadFiles } from "../../db/schema";
-import type { FileSigner } from "../files/file-signing";
+import type { FileSigner } from "../../lib/file-signing";
 import { type MessageFileView, messageFileViews } from "./message-files";
 import type { Owner } from "./ownership";
 

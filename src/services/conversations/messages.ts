@@ -5,7 +5,7 @@ import { conversations, type Message, messageFeedbacks, messages } from "../../d
 import { AppSuggestedQuestionsAfterAnswerDisabled, InvalidParam, NotFound } from "../../lib/errors";
 import { suggestQuestions } from "../../llm/auxiliary";
 import type { AppContext } from "../apps/app-registry";
-import type { FileSigner } from "../files/file-signing";
+import type { FileSigner } from "../../lib/file-signing";
 import type { Deps } from "../deps";
 import { auxiliaryProvider, prepareModel } from "../generation/generation";
 import { nowSeconds, uuid } from "../../lib/ids";

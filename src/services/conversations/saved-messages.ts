@@ -3,7 +3,7 @@ import { and, eq, inArray } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { messages, savedMessages } from "../../db/schema";
 import { NotFound } from "../../lib/errors";
-import type { FileSigner } from "../files/file-signing";
+import type { FileSigner } from "../../lib/file-signing";
 import { nowSeconds, uuid } from "../../lib/ids";
 import { readMessagePage } from "./message-page";
 import { messageOwnedBy, type Owner, requireMessage } from "./ownership";

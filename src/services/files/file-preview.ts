@@ -6,8 +6,8 @@ import { eq } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { uploadFiles } from "../../db/schema";
 import { Forbidden, NotFound, RangeNotSatisfiable } from "../../lib/errors";
-import { type FileSigner, verifyFileSignature } from "./file-signing";
-import { mediaType } from "./file-types";
+import { type FileSigner, verifyFileSignature } from "../../lib/file-signing";
+import { mediaType } from "../../lib/file-types";
 
 export interface ByteRange {
   offset: number;

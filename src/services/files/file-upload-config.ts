@@ -5,7 +5,7 @@
 // to a variable without an image config must use one of its allowed upload methods (Dify lets any
 // method through there, which opens remote fetches a variable never allowed).
 import { UnsupportedFileType } from "../../lib/errors";
-import { type FileType, normalizeExtension } from "./file-types";
+import { type FileType, normalizeExtension } from "../../lib/file-types";
 import { isObject } from "../../lib/json";
 
 export const TRANSFER_METHODS = ["local_file", "remote_url"] as const;

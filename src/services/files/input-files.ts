@@ -10,12 +10,12 @@ import type { Config } from "../../config";
 import type { Db } from "../../db/client";
 import { InvalidParam, NotFound } from "../../lib/errors";
 import { bytesToBase64 } from "../../lib/crypto";
-import { FILE_TYPES, type FileType, fileTypeOf, guessMimeType } from "./file-types";
-import { type FileSigner, signedFileUrl } from "./file-signing";
+import { FILE_TYPES, type FileType, fileTypeOf, guessMimeType } from "../../lib/file-types";
+import { type FileSigner, signedFileUrl } from "../../lib/file-signing";
 import { featureFileUploadConfig, type FileUploadConfig, isFileValidWithConfig, methodAllowed, type TransferMethod, variableFileUploadConfig } from "./file-upload-config";
 import { isUuid, uuid } from "../../lib/ids";
 import { importRemoteFile } from "./remote-files";
-import type { SsrfPolicy } from "./ssrf";
+import type { SsrfPolicy } from "../../lib/ssrf";
 import { deleteUploads, ownedUploads, type UploadFileRow, type UploadOwner } from "./upload-files";
 import { isObject } from "../../lib/json";
 

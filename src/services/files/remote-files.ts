@@ -5,8 +5,8 @@
 import type { Config } from "../../config";
 import type { Db } from "../../db/client";
 import { FileTooLarge } from "../../lib/errors";
-import { extensionOf, guessExtension, guessMimeType, mediaType } from "./file-types";
-import { fetchRemote, type RemoteResponse, type SsrfPolicy, unreachable } from "./ssrf";
+import { extensionOf, guessExtension, guessMimeType, mediaType } from "../../lib/file-types";
+import { fetchRemote, type RemoteResponse, type SsrfPolicy, unreachable } from "../../lib/ssrf";
 import { type NamedFile, nameFile, storeUpload, type UploadFileRow, type UploadOwner, uploadSizeLimit } from "./upload-files";
 
 export interface RemoteFileDeps {

@@ -6,11 +6,11 @@ import { type Statement, statement } from "../../db/statements";
 import type { Db } from "../../db/client";
 import { type EndUser, messageFiles } from "../../db/schema";
 import type { ContentPart } from "../../llm/types";
-import type { FileSigner } from "./file-signing";
-import { signedFileUrl } from "./file-signing";
-import { discardFetchedFiles, imageContentPart, imageDetail, type ResolvedFile, resolveFileInput, resolveMessageFiles } from "./input-files";
+import type { FileSigner } from "../../lib/file-signing";
+import { signedFileUrl } from "../../lib/file-signing";
+import { discardFetchedFiles, imageContentPart, imageDetail, type ResolvedFile, type ResolveOptions, resolveFileInput, resolveMessageFiles } from "./input-files";
 import { formVariables } from "../generation/inputs";
-import { ssrfPolicy } from "./ssrf";
+import { ssrfPolicy } from "../../lib/ssrf";
 import type { Deps } from "../deps";
 
 export interface RequestFiles {
@@ -23,7 +23,7 @@ export interface RequestFiles {
 
 
 /** Dify's serialised File (what conversation inputs hold for file variables). */
-function storedFile(file: ResolvedFile, tenantId: string): Record<string, unknown> {
+export function storedFile(file: ResolvedFile, tenantId: string): Record<string, unknown> {
   return {
     dify_model_identity: "__dify__file__",
     id: null,
@@ -44,6 +44,8 @@ export async function resolveRequestFiles(
   tenantId: string,
   endUser: EndUser,
   request: { form: unknown[]; fileUpload: unknown; inputs: Record<string, unknown>; files: unknown },
+  /** Workflow runs check declared against detected file types (Dify's strict_type_validation). */
+  options: ResolveOptions = {},
 ): Promise<RequestFiles> {
   const fileDeps = { db: deps.db, bucket: deps.env.FILES, config: deps.config, policy: ssrfPolicy(deps.config), owner: { tenantId, endUserId: endUser.id } };
   const fetched: ResolvedFile[] = [];
@@ -51,12 +53,12 @@ export async function resolveRequestFiles(
     const inputs = { ...request.inputs };
     for (const variable of formVariables(request.form)) {
       if (variable.type !== "file" && variable.type !== "file-list") continue;
-      const resolved = await resolveFileInput(fileDeps, { ...variable.config, type: variable.type }, inputs[variable.variable]);
+      const resolved = await resolveFileInput(fileDeps, { ...variable.config, type: variable.type }, inputs[variable.variable], options);
       const list = resolved === null ? [] : Array.isArray(resolved) ? resolved : [resolved];
       fetched.push(...list.filter((f) => f.fetched));
       inputs[variable.variable] = resolved === null ? null : Array.isArray(resolved) ? resolved.map((f) => storedFile(f, tenantId)) : storedFile(resolved, tenantId);
     }
-    const files = await resolveMessageFiles(fileDeps, request.fileUpload, request.files);
+    const files = await resolveMessageFiles(fileDeps, request.fileUpload, request.files, options);
     fetched.push(...files.filter((f) => f.fetched));
     const detail = imageDetail(request.fileUpload);
     const imageParts = await Promise.all(

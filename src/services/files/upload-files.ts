@@ -7,10 +7,10 @@ import type { Config } from "../../config";
 import type { Db } from "../../db/client";
 import { uploadFiles } from "../../db/schema";
 import { FileExtensionBlocked, FileTooLarge, InvalidParam } from "../../lib/errors";
-import { AUDIO_EXTENSIONS, extensionOf, fileTypeOf, type FileType, guessMimeType, IMAGE_EXTENSIONS, mediaType, VIDEO_EXTENSIONS } from "./file-types";
-import { type FileSigner, signedFileUrl } from "./file-signing";
+import { AUDIO_EXTENSIONS, extensionOf, fileTypeOf, type FileType, guessMimeType, IMAGE_EXTENSIONS, mediaType, VIDEO_EXTENSIONS } from "../../lib/file-types";
+import { type FileSigner, signedFileUrl } from "../../lib/file-signing";
 import { nowSeconds, uuid } from "../../lib/ids";
-import { ObjectTooLarge, putStream } from "./r2-stream";
+import { ObjectTooLarge, putStream } from "../../lib/r2-stream";
 
 export type UploadFileRow = typeof uploadFiles.$inferSelect;
 

@@ -7,7 +7,7 @@ import type { Config } from "../../config";
 import type { Db } from "../../db/client";
 import { FilenameNotExists, FileTooLarge, NoFileUploaded, TooManyFiles, UnsupportedFileType } from "../../lib/errors";
 import { MultipartReader, multipartBoundary, readField } from "../../lib/multipart";
-import { DOCUMENT_EXTENSIONS } from "./file-types";
+import { DOCUMENT_EXTENSIONS } from "../../lib/file-types";
 import { deleteUploads, type NamedFile, nameFile, storeUpload, type UploadFileRow, type UploadOwner } from "./upload-files";
 
 export interface UploadBody {

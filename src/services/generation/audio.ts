@@ -10,7 +10,7 @@ import { MultipartReader, multipartBoundary } from "../../lib/multipart";
 import type { AudioClip } from "../../llm/audio";
 import { appFeatures, WORKFLOW_MODES } from "../apps/app-params";
 import type { AppContext } from "../apps/app-registry";
-import { mediaType } from "../files/file-types";
+import { mediaType } from "../../lib/file-types";
 import { isUuid } from "../../lib/ids";
 import { isObject } from "../../lib/json";
 

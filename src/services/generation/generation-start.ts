@@ -9,7 +9,7 @@ import type { GenerationSpec } from "../../tasks/generation";
 import { acquireSlot, activeRequestLimit } from "./active-requests";
 import type { AppContext } from "../apps/app-registry";
 import type { Deps } from "../deps";
-import { launchGeneration, type PreparedModel, taskLimits } from "./generation";
+import { launchTask, type PreparedModel, taskLimits } from "./generation";
 import { nowSeconds, uuid, uuidv7 } from "../../lib/ids";
 import type { KeywordModeration } from "./moderation";
 import { discardRequestFiles, messageEndFiles, messageFileRows, type RequestFiles } from "../files/request-files";
@@ -52,64 +52,113 @@ function autoPlaySpeech(features: GenerationPlan["features"], model: PreparedMod
   return { voice: typeof tts.voice === "string" && tts.voice ? tts.voice : null, language: typeof tts.language === "string" ? tts.language : null };
 }
 
-export async function startGeneration(deps: Deps, plan: GenerationPlan): Promise<StartedGeneration> {
-  const { ctx, endUser, model } = plan;
+/** The app's concurrency slot (null when unlimited); on 429 the request's fetched files are discarded. */
+export async function takeSlot(deps: Deps, ctx: AppContext, discardFiles: () => Promise<void>): Promise<string | null> {
   const limit = activeRequestLimit(ctx.app.maxActiveRequests, deps.config.appDefaultActiveRequests, deps.config.appMaxActiveRequests);
-  const discardFiles = () => discardRequestFiles(deps, plan.requestFiles);
-  let slot: string | null;
   try {
-    slot = await acquireSlot(deps.db, ctx.app.id, limit, deps.config.appMaxExecutionTime + 60);
+    return await acquireSlot(deps.db, ctx.app.id, limit, deps.config.appMaxExecutionTime + 60);
   } catch (err) {
     await discardFiles();
     throw err;
   }
+}
+
+export interface MessageRowsPlan {
+  ctx: AppContext;
+  endUser: EndUser;
+  /** The conversation continued, or null for a new one with `conversationId`. */
+  conversation: Conversation | null;
+  conversationId: string;
+  messageId: string;
+  taskId: string;
+  inputs: Record<string, unknown>;
+  query: string;
+  introduction: string;
+  parentMessageId: string | null;
+  modelProvider: string | null;
+  modelId: string | null;
+  requestFiles: RequestFiles;
+  workflowRunId?: string | null;
+  now: number;
+}
+
+/** The conversation (new, or its activity), message and message_files rows of one request. */
+export function messageRows(deps: Deps, p: MessageRowsPlan): Statement[] {
+  const rows: Statement[] = [];
+  if (p.conversation) {
+    rows.push(statement(deps.db.update(conversations).set({ updatedAt: p.now }).where(eq(conversations.id, p.conversationId))));
+  } else {
+    rows.push(
+      statement(
+        deps.db.insert(conversations).values({
+          id: p.conversationId,
+          appId: p.ctx.app.id,
+          appModelConfigId: p.ctx.modelConfig?.id ?? null,
+          modelProvider: p.modelProvider,
+          modelId: p.modelId,
+          mode: p.ctx.app.mode,
+          name: "New conversation",
+          inputs: p.inputs,
+          introduction: p.introduction,
+          status: "normal",
+          invokeFrom: "web-app",
+          fromSource: "api",
+          fromEndUserId: p.endUser.id,
+          createdAt: p.now,
+          updatedAt: p.now,
+        }),
+      ),
+    );
+  }
+  rows.push(
+    statement(
+      deps.db.insert(messages).values({
+        id: p.messageId,
+        appId: p.ctx.app.id,
+        modelProvider: p.modelProvider,
+        modelId: p.modelId,
+        conversationId: p.conversationId,
+        inputs: p.inputs,
+        query: p.query,
+        parentMessageId: p.parentMessageId,
+        invokeFrom: "web-app",
+        fromSource: "api",
+        fromEndUserId: p.endUser.id,
+        taskId: p.taskId,
+        workflowRunId: p.workflowRunId ?? null,
+        createdAt: p.now,
+        updatedAt: p.now,
+      }),
+    ),
+    ...messageFileRows(deps.db, p.messageId, p.endUser.id, p.requestFiles.files, p.now),
+  );
+  return rows;
+}
+
+export async function startGeneration(deps: Deps, plan: GenerationPlan): Promise<StartedGeneration> {
+  const { ctx, endUser, model } = plan;
+  const discardFiles = () => discardRequestFiles(deps, plan.requestFiles);
+  const slot = await takeSlot(deps, ctx, discardFiles);
   const now = nowSeconds();
   const taskId = uuid();
   const messageId = uuidv7();
   const conversationId = plan.conversation?.id ?? uuidv7();
-  const rows: Statement[] = [];
-  if (plan.conversation) {
-    rows.push(statement(deps.db.update(conversations).set({ updatedAt: now }).where(eq(conversations.id, conversationId))));
-  } else {
-    rows.push(
-      statement(deps.db.insert(conversations).values({
-        id: conversationId,
-        appId: ctx.app.id,
-        appModelConfigId: ctx.modelConfig?.id ?? null,
-        modelProvider: model.difyProvider,
-        modelId: model.model,
-        mode: ctx.app.mode,
-        name: "New conversation",
-        inputs: plan.inputs,
-        introduction: plan.introduction,
-        status: "normal",
-        invokeFrom: "web-app",
-        fromSource: "api",
-        fromEndUserId: endUser.id,
-        createdAt: now,
-        updatedAt: now,
-      })),
-    );
-  }
-  rows.push(
-    statement(deps.db.insert(messages).values({
-      id: messageId,
-      appId: ctx.app.id,
-      modelProvider: model.difyProvider,
-      modelId: model.model,
-      conversationId,
-      inputs: plan.inputs,
-      query: plan.query,
-      parentMessageId: plan.parentMessageId,
-      invokeFrom: "web-app",
-      fromSource: "api",
-      fromEndUserId: endUser.id,
-      taskId,
-      createdAt: now,
-      updatedAt: now,
-    })),
-    ...messageFileRows(deps.db, messageId, endUser.id, plan.requestFiles.files, now),
-  );
+  const rows = messageRows(deps, {
+    ctx,
+    endUser,
+    conversation: plan.conversation,
+    conversationId,
+    messageId,
+    taskId,
+    inputs: plan.inputs,
+    query: plan.query,
+    introduction: plan.introduction,
+    parentMessageId: plan.parentMessageId,
+    modelProvider: model.difyProvider,
+    modelId: model.model,
+    requestFiles: plan.requestFiles,
+    now,
+  });
   const extraStops = plan.prompt.stop ?? [];
   const spec: GenerationSpec = {
     kind: "generation",
@@ -134,6 +183,6 @@ export async function startGeneration(deps: Deps, plan: GenerationPlan): Promise
     countDialogue: plan.chat,
     rows,
   };
-  const stream = await launchGeneration(deps, spec, plan.streaming, discardFiles);
+  const stream = await launchTask(deps, spec, plan.streaming, discardFiles);
   return { taskId, messageId, conversationId, mode: ctx.app.mode, stream };
 }

@@ -11,8 +11,7 @@ import { type ResolvedProvider, resolveProvider } from "../../llm/registry";
 import type { ContentPart, LlmProvider, ModelParams } from "../../llm/types";
 import type { AiBinding } from "../../llm/workers-ai";
 import { startTask, subscribeTask, taskOutcome } from "../../tasks/client";
-import type { GenerationSpec } from "../../tasks/generation";
-import type { Owner, TaskLimits, TaskOutcome } from "../../tasks/types";
+import type { Owner, TaskLimits, TaskOutcome, TaskSpecBase } from "../../tasks/types";
 import type { ModelConfigDict } from "../apps/model-config";
 import type { Deps } from "../deps";
 import { releaseSlot } from "./active-requests";
@@ -101,11 +100,11 @@ export function taskLimits(config: Config): TaskLimits {
 }
 
 /**
- * Hands the generation to its TaskRunner, which writes the rows itself while it already calls the
- * model. If the object cannot be started nothing was written: the slot is freed and the request's
- * fetched files are discarded.
+ * Hands a run to its TaskRunner, which writes the rows itself while the run already starts. If the
+ * object cannot be started nothing was written: the slot is freed and the request's fetched files
+ * are discarded.
  */
-export async function launchGeneration(deps: Deps, spec: GenerationSpec, streaming: boolean, onFailed: () => Promise<void>): Promise<ReadableStream<Uint8Array> | null> {
+export async function launchTask(deps: Deps, spec: TaskSpecBase, streaming: boolean, onFailed: () => Promise<void>): Promise<ReadableStream<Uint8Array> | null> {
   try {
     return await startTask(deps.env, spec, streaming);
   } catch (err) {

@@ -6,8 +6,8 @@
 // SSRF_ALLOWED_HOSTS lets named host:port pairs through. Limits: Workers cannot pin the address
 // fetch() connects to, so a name that re-resolves differently between check and connect (DNS
 // rebinding) is not caught here; on Cloudflare's network private addresses are unreachable anyway.
-import type { Config } from "../../config";
-import { InvalidParam, RemoteFileUploadError, RemoteFileUrlBlocked } from "../../lib/errors";
+import type { Config } from "../config";
+import { InvalidParam, RemoteFileUploadError, RemoteFileUrlBlocked } from "./errors";
 import { dohResolver, type Resolver } from "./dns";
 import { forbiddenAddressReason, parseIp } from "./ip-ranges";
 

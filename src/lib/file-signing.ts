@@ -1,8 +1,8 @@
 // Signed file URLs in Dify's format (core/file/helpers.get_signed_file_url):
 // <FILES_URL>/files/<id>/file-preview?timestamp&nonce&sign, where sign is the URL-safe base64
 // HMAC-SHA256(SECRET_KEY, "file-preview|<id>|<timestamp>|<nonce>"), valid FILES_ACCESS_TIMEOUT seconds.
-import { bytesToBase64Url, hmacSha256, timingSafeEqualStrings } from "../../lib/crypto";
-import { nowSeconds } from "../../lib/ids";
+import { bytesToBase64Url, hmacSha256, timingSafeEqualStrings } from "./crypto";
+import { nowSeconds } from "./ids";
 
 export interface FileSigner {
   secretKey: string;

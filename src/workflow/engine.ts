@@ -231,6 +231,7 @@ export class Engine {
     if (this.failed) return;
     this.failed = true;
     this.error = message;
+    this.response.halt();
     this.halt.abort();
   }
 
@@ -322,6 +323,7 @@ export class Engine {
         this.fail(failure.message);
       }
     }
+    if (this.nodeSignal.aborted) this.response.halt();
     if (outputs && status !== "paused") this.options.pool.setAll(id, outputs);
     if (status === "succeeded" || status === "exception") {
       for (const update of outcome?.updates ?? []) {

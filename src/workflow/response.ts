@@ -89,8 +89,16 @@ export class ResponseCoordinator {
     buffer.ended = true;
   }
 
+  private halted = false;
+
+  /** The run failed or was stopped: nothing more is printed. */
+  halt(): void {
+    this.halted = true;
+  }
+
   /** Something changed (an edge, a node's status, the pool): find newly reachable nodes and print what can be printed. */
   advance(): void {
+    if (this.halted) return;
     for (const [id] of this.parts) {
       if (this.state.done.includes(id) || this.state.queue.includes(id) || this.state.active?.nodeId === id) continue;
       if (this.reachable(id)) this.state.queue.push(id);
@@ -127,7 +135,8 @@ export class ResponseCoordinator {
       }
       const status = this.view.nodeStatus(source);
       const sourceNode = this.view.graph.nodes.get(source);
-      if (!sourceNode || status === "skipped") {
+      // Nothing to print from a node that was skipped, failed or stopped.
+      if (!sourceNode || status === "skipped" || status === "failed" || status === "stopped") {
         active.part++;
         continue;
       }
@@ -143,8 +152,7 @@ export class ResponseCoordinator {
         active.offset = 0;
         continue;
       }
-      const finished = status === "succeeded" || status === "exception" || status === "failed" || status === "stopped";
-      if (!finished) return false;
+      if (status !== "succeeded" && status !== "exception") return false;
       this.printValue(part.selector, active.nodeId);
       active.part++;
     }
@@ -162,6 +170,7 @@ export class ResponseCoordinator {
     const printed = this.printed.get(target)!;
     const blocking = (edge: GraphEdge): boolean => {
       const source = this.view.graph.nodes.get(edge.source)!;
+      if (edge.handle !== "source") return true;
       if (isBranchNode(source) || isContainer(source)) return true;
       if (isResponseNode(source) && source.id !== target) return true;
       return writtenVariables(source).some((v) => printed.has(v));

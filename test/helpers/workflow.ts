@@ -5,7 +5,7 @@ import { type EngineResult, Engine, type NodeRecord } from "../../src/workflow/e
 import { buildGraph, type Graph, type GraphNode } from "../../src/workflow/graph";
 import { nodeDefinition } from "../../src/workflow/nodes";
 import type { FileValue, Json } from "../../src/workflow/segments";
-import type { NodeOutcome, NodeRun, NodeServices, WorkflowSettings } from "../../src/workflow/types";
+import type { NodeDefinition, NodeOutcome, NodeRun, NodeServices, WorkflowSettings } from "../../src/workflow/types";
 import { type Selector, VariablePool } from "../../src/workflow/variable-pool";
 import type { LlmProvider, StreamChunk } from "../../src/llm/types";
 import { env } from "cloudflare:workers";
@@ -94,7 +94,18 @@ export interface GraphRun extends EngineResult {
 /** Runs a DSL's graph (YAML text or graph JSON) with start inputs and system variables. */
 export async function runGraph(
   source: string | Json,
-  options: { inputs?: Json; sys?: Json; conversation?: Json; env?: Json; services?: NodeServices; signal?: AbortSignal; maxSteps?: number; deadlineMs?: number } = {},
+  options: {
+    inputs?: Json;
+    sys?: Json;
+    conversation?: Json;
+    env?: Json;
+    services?: NodeServices;
+    signal?: AbortSignal;
+    maxSteps?: number;
+    deadlineMs?: number;
+    /** Node definitions that replace the registry's for this run (test doubles of other nodes). */
+    nodes?: Record<string, NodeDefinition>;
+  } = {},
 ): Promise<GraphRun> {
   const doc = typeof source === "string" ? (parse(source) as Json) : source;
   const workflow = (doc.workflow ?? doc) as Json;
@@ -111,7 +122,7 @@ export async function runGraph(
     rootId: graph.rootId,
     pool,
     services: options.services ?? fakeServices(),
-    registry: nodeDefinition,
+    registry: (type) => options.nodes?.[type] ?? nodeDefinition(type),
     signal: options.signal ?? new AbortController().signal,
     sink: {
       event: (event, data) => events.push({ event, data }),
@@ -127,4 +138,21 @@ export async function runGraph(
   });
   const result = await engine.run();
   return { ...result, events, chunks, text: chunks.map((c) => c.text).join(""), records, pool, updates };
+}
+
+/** A stand-in `llm` node: streams `reply` (a string, or one computed from the pool) word by word. */
+export function streamingNode(reply: string | ((run: NodeRun) => string), delayMs = 1): NodeDefinition {
+  return {
+    type: "llm",
+    streams: ["text"],
+    retries: true,
+    async run(run) {
+      const text = typeof reply === "function" ? reply(run) : reply;
+      for (const piece of text.match(/\S+\s*|\s+/g) ?? []) {
+        await new Promise((r) => setTimeout(r, delayMs));
+        run.stream("text", piece);
+      }
+      return { outputs: { text }, usage: { totalTokens: 3, totalPrice: "0", currency: "USD" } };
+    },
+  };
 }

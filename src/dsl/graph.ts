@@ -1,9 +1,11 @@
 // Structural checks of a workflow graph (spec dify-dsl-and-nodes.md §2, §3): one start node, edges
-// between existing nodes, known node types, and nothing this server will never run.
+// between existing nodes, known node types, nothing this server will never run, and each node's own
+// configuration check from the engine's node table (workflow/nodes/index.ts).
 import { type Findings } from "./findings";
 import { isObject } from "../lib/json";
 import type { AppMode } from "./parse";
 import { unsupportedToolReason } from "./tools";
+import { nodeDefinition } from "../workflow/nodes";
 
 export const NODE_TYPES = new Set([
   "start", "end", "answer", "llm", "knowledge-retrieval", "template-transform", "if-else", "code", "http-request",
@@ -50,10 +52,15 @@ function checkNode(id: string, data: Json, findings: Findings): void {
     if (typeof provider === "string" && provider) findings.modelProviders.add(provider);
     else findings.error(`${where} has no model provider`);
   }
-  if (type === "code") {
-    const language = String(data.code_language ?? "python3");
-    findings.warn(`${where} runs ${language} code and needs a code sandbox endpoint (CODE_EXECUTION_ENDPOINT) to run`);
+  if (type === "code" && String(data.code_language ?? "python3") === "python3") {
+    findings.warn(`${where} runs python3 code, which needs a code sandbox endpoint (CODE_EXECUTION_ENDPOINT)`);
   }
+  const definition = nodeDefinition(type);
+  if (!definition && !NEVER_RUN[type] && type !== "tool") {
+    findings.warn(`${where} cannot run on this server yet; a run fails when it reaches that node`);
+  }
+  const problem = definition?.check?.(data);
+  if (problem) findings.error(`${where}: ${problem}`);
   if (type === "human-input") {
     const actions = Array.isArray(data.user_actions) ? data.user_actions : [];
     const seen = new Set<string>();

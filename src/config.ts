@@ -51,6 +51,8 @@ export interface Config {
   mail: MailConfig;
   /** Workflow engine and node settings (the workflow engine reads them as WorkflowSettings). */
   workflow: WorkflowSettings;
+  /** Per-IP limits of GET and POST /api/form/human_input/{token} (each counted on its own). */
+  webForm: { maxAttempts: number; windowSeconds: number };
 }
 
 /** Web-app sign-in (spec dify-web-auth.md; docs/auth.md). Durations in seconds. */
@@ -205,7 +207,9 @@ function readConfig(env: Env): Config {
       httpMaxBinarySize: int("HTTP_REQUEST_NODE_MAX_BINARY_SIZE", 10 * 1024 * 1024),
       httpSslVerify: str("HTTP_REQUEST_NODE_SSL_VERIFY", "true").toLowerCase() !== "false",
       fileUploadLimit: int("WORKFLOW_FILE_UPLOAD_LIMIT", 10),
+      humanInputGlobalTimeout: int("HUMAN_INPUT_GLOBAL_TIMEOUT_SECONDS", 7 * 24 * 3600),
     },
+    webForm: { maxAttempts: int("WEB_FORM_SUBMIT_RATE_LIMIT_MAX_ATTEMPTS", 30), windowSeconds: int("WEB_FORM_SUBMIT_RATE_LIMIT_WINDOW_SECONDS", 60) },
   };
 }
 

@@ -7,7 +7,7 @@ import { fileSigner } from "./file-signer";
 /** The handles services take (no Hono Context below the routes). */
 export function depsOf(c: Context<any>): Deps {
   const config = c.get("config");
-  return { env: c.env, config, db: getDb(c.env.DB), signer: fileSigner(config, c.req.url) };
+  return { env: c.env, config, db: getDb(c.env.DB), signer: fileSigner(config, c.req.url), webOrigin: new URL(c.req.url).origin };
 }
 
 /** The caller of an app endpoint, for ownership-scoped lookups (after passportAuth). */

@@ -3,7 +3,7 @@
 import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import { getDb } from "../db/client";
-import { createMailer } from "../services/auth/mail/mailer";
+import { createMailer } from "../lib/mailer";
 import type { SignInDeps } from "../services/auth/sign-in-deps";
 import { bearerToken, passportCookie } from "./auth";
 import type { AppEnv } from "./context";

@@ -11,4 +11,6 @@ export interface Deps {
   db: Db;
   /** Signs file URLs for this request's origin (or FILES_URL). */
   signer: FileSigner;
+  /** The request's own origin (links to the end-user pages). */
+  webOrigin: string;
 }

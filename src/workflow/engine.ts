@@ -384,6 +384,7 @@ export class Engine {
       signal: this.nodeSignal,
       resumeData: this.options.resumeData?.[node.id],
       stream: (output, chunk) => this.response.chunk([node.id, output], chunk),
+      emit: (event, data) => this.options.sink.event(event, data),
       scope: {
         async run(startNodeId, pool, tags): Promise<ScopeResult> {
           const before = { ...engine.options.counters };

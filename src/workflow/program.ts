@@ -6,7 +6,9 @@
 // text is first reset to what the checkpoint had printed (message_replace / text_replace).
 import { getConfig } from "../config";
 import type { Statement } from "../db/statements";
+import { getDb } from "../db/client";
 import { decryptString } from "../lib/crypto";
+import { createMailer } from "../lib/mailer";
 import { isObject } from "../lib/json";
 import { describeError, log } from "../lib/log";
 import type { Program, RunContext } from "../tasks/program";
@@ -60,6 +62,8 @@ export interface WorkflowSpec extends TaskSpecBase {
     defaultModelProvider: string;
     filesBaseUrl: string;
     filesAccessTimeout: number;
+    /** Origin of the end-user pages (links in human-input mails). */
+    webBaseUrl: string;
     ssrf: { allowedHosts: string[]; dnsResolver: string | null; timeoutSeconds: number; maxRedirects: number };
   };
 }
@@ -155,6 +159,7 @@ class WorkflowRun {
     const services = runServices(
       ctx.env,
       {
+        runId: spec.taskId,
         appId: spec.appId,
         tenantId: spec.tenantId,
         endUserId: spec.endUserId,
@@ -172,6 +177,9 @@ class WorkflowRun {
         echoDelayMs: spec.limits.echoDelayMs,
         signer: { secretKey: config.secretKey, baseUrl: spec.runtime.filesBaseUrl, accessTimeout: spec.runtime.filesAccessTimeout },
         ssrf: spec.runtime.ssrf,
+        webBaseUrl: spec.runtime.webBaseUrl,
+        write: (statements, options) => ctx.write(statements, options),
+        mail: (message) => createMailer(config.mail, ctx.env, getDb(ctx.env.DB)).send(message),
       },
     );
     const runRef = { id: spec.taskId, tenantId: spec.tenantId, appId: spec.appId, workflowId: spec.workflowId, endUserId: spec.endUserId };

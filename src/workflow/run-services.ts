@@ -21,6 +21,7 @@ import type { FileValue } from "./segments";
 import { NodeError, type NodeServices, type WorkflowSettings } from "./types";
 
 export interface RunIdentity {
+  runId: string;
   appId: string;
   tenantId: string;
   endUserId: string;
@@ -41,6 +42,10 @@ export interface RunServiceConfig {
   echoDelayMs: number;
   signer: FileSigner;
   ssrf: { allowedHosts: string[]; dnsResolver: string | null; timeoutSeconds: number; maxRedirects: number };
+  webBaseUrl: string;
+  /** The run's outbox and the project's mailer (from the TaskRunner). */
+  write: NodeServices["write"];
+  mail: NodeServices["mail"];
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -85,6 +90,10 @@ export function runServices(env: Env, identity: RunIdentity, config: RunServiceC
     userId: identity.userId,
     endUserId: identity.endUserId,
     conversationId: identity.conversationId,
+    runId: identity.runId,
+    webBaseUrl: config.webBaseUrl,
+    write: config.write,
+    mail: config.mail,
     async provider(difyProvider) {
       for (const name of [providerKey(difyProvider), providerKey(config.defaultModelProvider)]) {
         const resolved = await providerByName(db, config.secretKey, name, config.cacheTtlSeconds);

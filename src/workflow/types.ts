@@ -2,7 +2,10 @@
 // nodes/index.ts). A node reads the variable pool, may stream an output (LLM text), and returns its
 // outputs and the branch it chose; a failure is a thrown NodeError (or any error), which the engine
 // turns into retries, a default value, the fail branch or the run's failure (spec §2.6).
+import type { Statement } from "../db/statements";
 import type { Env } from "../env";
+import type { MailMessage } from "../lib/mailer";
+import type { WriteOptions } from "../tasks/outbox";
 import type { HistoryTurn } from "../llm/prompt";
 import type { ResolvedProvider } from "../llm/registry";
 import type { LlmProvider } from "../llm/types";
@@ -57,6 +60,8 @@ export interface WorkflowSettings {
   httpSslVerify: boolean;
   /** WORKFLOW_FILE_UPLOAD_LIMIT: files per run (sys.files). */
   fileUploadLimit: number;
+  /** HUMAN_INPUT_GLOBAL_TIMEOUT_SECONDS: a waiting form expires (and its run stops) after this long. */
+  humanInputGlobalTimeout: number;
 }
 
 /** What the run offers its nodes. */
@@ -80,6 +85,14 @@ export interface NodeServices {
   readFile(file: FileValue): Promise<Uint8Array>;
   /** Stores bytes as an upload of the end user and returns the file value (HTTP responses, tool files). */
   saveFile(bytes: Uint8Array, name: string, mimeType: string): Promise<FileValue>;
+  /** Queues D1 statements in the run's outbox (human-input forms); see tasks/outbox.ts WriteOptions. */
+  write(statements: Statement[], options: WriteOptions): Promise<void>;
+  /** Sends a mail through the project's mailer (the D1 outbox locally). */
+  mail(message: MailMessage): Promise<void>;
+  /** The run's identity for rows it creates. */
+  runId: string;
+  /** Origin of the end-user pages (form links in mails). */
+  webBaseUrl: string;
 }
 
 export interface NodeRun {
@@ -93,6 +106,8 @@ export interface NodeRun {
   scope: ScopeRunner;
   /** What resumed this node after it paused (a human-input submission or timeout), if anything. */
   resumeData?: unknown;
+  /** Emits one of the node's own events (human_input_required, …) with `data`. */
+  emit(event: string, data: Json): void;
 }
 
 export interface ScopeResult {

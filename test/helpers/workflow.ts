@@ -47,6 +47,10 @@ export function fakeServices(overrides: Partial<NodeServices> = {}, model = scri
     fetch: async () => {
       throw new Error("fetch is not stubbed in this test");
     },
+    runId: "run-1",
+    webBaseUrl: "http://api.test",
+    write: async () => {},
+    mail: async () => {},
     readFile: async (file: FileValue) => files.get(file.related_id ?? "") ?? new Uint8Array(),
     saveFile: async (bytes, name, mimeType) => {
       const id = crypto.randomUUID();
@@ -59,17 +63,26 @@ export function fakeServices(overrides: Partial<NodeServices> = {}, model = scri
 }
 
 /** Runs one node of `type` with `data` on a pool built from `values` ({nodeId: {name: value}}). */
-export async function runNode(type: string, data: Json, values: Record<string, Json> = {}, services = fakeServices()): Promise<NodeOutcome & { streamed: Record<string, string> }> {
+export async function runNode(
+  type: string,
+  data: Json,
+  values: Record<string, Json> = {},
+  services = fakeServices(),
+  resumeData?: unknown,
+): Promise<NodeOutcome & { streamed: Record<string, string>; events: { event: string; data: Json }[] }> {
   const definition = nodeDefinition(type);
   if (!definition) throw new Error(`no node ${type}`);
   const node: GraphNode = { id: "node", type, title: String(data.title ?? type), data: { type, ...data }, parent: null };
   const streamed: Record<string, string> = {};
+  const events: { event: string; data: Json }[] = [];
   const run: NodeRun = {
     node,
     pool: new VariablePool(structuredClone(values)),
     services,
     signal: new AbortController().signal,
     stream: (output, chunk) => (streamed[output] = (streamed[output] ?? "") + chunk),
+    emit: (event, data) => events.push({ event, data }),
+    resumeData,
     scope: {
       run: async () => {
         throw new Error("no scope in a single-node run");
@@ -79,7 +92,7 @@ export async function runNode(type: string, data: Json, values: Record<string, J
       children: () => [],
     },
   };
-  return { ...(await definition.run(run)), streamed };
+  return { ...(await definition.run(run)), streamed, events };
 }
 
 export interface GraphRun extends EngineResult {

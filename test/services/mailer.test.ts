@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { getConfig } from "../../src/config";
 import { getDb } from "../../src/db/client";
 import { codeMail } from "../../src/services/auth/mail/auth-messages";
-import { createMailer, MailDeliveryError, OutboxMailer, parseSender, ResendMailer, SendEmailMailer } from "../../src/services/auth/mail/mailer";
+import { createMailer, MailDeliveryError, OutboxMailer, parseSender, ResendMailer, SendEmailMailer } from "../../src/lib/mailer";
 
 const message = codeMail({ to: "Reader@Example.com", code: "123456", purpose: "login", language: "en-US", ttlSeconds: 300 });
 

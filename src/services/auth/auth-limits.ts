@@ -5,7 +5,8 @@ import { sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { nowSeconds } from "../../lib/ids";
 
-export type MailScope = "mail_ip" | "login_code_mail" | "reset_mail";
+/** Sliding-window counters: mail sends, and human-input form reads and submissions per IP. */
+export type MailScope = "mail_ip" | "login_code_mail" | "reset_mail" | "web_form_access" | "web_form_submit";
 export type FailureScope = "login" | "reset";
 
 /**

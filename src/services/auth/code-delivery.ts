@@ -7,7 +7,7 @@ import { log } from "../../lib/log";
 import { normalizeEmail, findAccountByEmail } from "./accounts";
 import { takeMailSlot } from "./auth-limits";
 import { type CodePurpose, codeMail, type MailLanguage } from "./mail/auth-messages";
-import { MailDeliveryError } from "./mail/mailer";
+import { MailDeliveryError } from "../../lib/mailer";
 import { issueCode } from "./one-time-codes";
 import { minutesOf, type SignInDeps } from "./sign-in-deps";
 

@@ -3,7 +3,7 @@
 // whether an address has an account).
 import type { Config } from "../../config";
 import type { Db } from "../../db/client";
-import type { Mailer } from "./mail/mailer";
+import type { Mailer } from "../../lib/mailer";
 
 export interface SignInDeps {
   db: Db;

@@ -61,6 +61,7 @@ export function runSettings(deps: Deps): Pick<WorkflowSpec, "settings" | "runtim
       defaultModelProvider: config.defaultModelProvider,
       filesBaseUrl: deps.signer.baseUrl,
       filesAccessTimeout: deps.signer.accessTimeout,
+      webBaseUrl: deps.webOrigin,
       ssrf: {
         allowedHosts: config.ssrfAllowedHosts,
         dnsResolver: config.ssrfDnsResolver,

@@ -1,6 +1,6 @@
 // Sign-in and reset mails in English and Simplified Chinese (Dify honours only `language: "zh-Hans"`;
 // anything else is English). Plain text plus a simple HTML part; no user input is interpolated.
-import type { MailMessage } from "./mailer";
+import type { MailMessage } from "../../../lib/mailer";
 
 export type MailLanguage = "en-US" | "zh-Hans";
 export type CodePurpose = "login" | "reset";

@@ -1,11 +1,11 @@
 // One Mailer interface, three backends chosen by MAIL_PROVIDER: `outbox` keeps mail in D1 for local
 // development (GET /admin/outbox), `send_email` uses Cloudflare's Email Service binding, `resend` calls
 // Resend's HTTP API. Sign-in flows only ever see `Mailer`.
-import type { MailConfig } from "../../../config";
-import type { Db } from "../../../db/client";
-import { mailOutbox } from "../../../db/schema";
-import type { Env } from "../../../env";
-import { uuidv7 } from "../../../lib/ids";
+import type { MailConfig } from "../config";
+import type { Db } from "../db/client";
+import { mailOutbox } from "../db/schema";
+import type { Env } from "../env";
+import { uuidv7 } from "./ids";
 
 export interface MailMessage {
   to: string;

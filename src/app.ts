@@ -17,6 +17,7 @@ import { conversationRoutes } from "./routes/conversations";
 import { docsRoutes } from "./routes/docs";
 import { filePreviewRoutes, fileUploadRoutes } from "./routes/files";
 import { forgotPasswordRoutes } from "./routes/forgot-password";
+import { humanInputFormRoutes } from "./routes/human-input-form";
 import { loginRoutes } from "./routes/login";
 import { messageRoutes } from "./routes/messages";
 import { pageRoutes } from "./routes/pages";
@@ -44,6 +45,7 @@ export function buildApp(): Hono<AppEnv> {
   app.route("/api", messageRoutes as unknown as Hono<AppEnv>);
   app.route("/api", completionRoutes as unknown as Hono<AppEnv>);
   app.route("/api", workflowRoutes as unknown as Hono<AppEnv>);
+  app.route("/api", humanInputFormRoutes);
   app.route("/api", savedMessageRoutes as unknown as Hono<AppEnv>);
   app.route("/api", loginRoutes);
   app.route("/api", forgotPasswordRoutes);

@@ -5,12 +5,13 @@ import { passportAuth } from "../http/auth";
 import type { WebAppEnv } from "../http/context";
 import { depsOf, ownerOf } from "../http/deps";
 import { doc, validate } from "../http/validate";
-import { InvalidParam, NotFound } from "../lib/errors";
+import { InvalidParam } from "../lib/errors";
 import { sseResponse } from "../lib/sse";
 import { resumeQuery, stopResponse, taskIdParam, workflowRunBody } from "../schemas/chat";
 import { effectiveMode, requireMode } from "../services/apps/app-mode";
 import { startWorkflowRun } from "../services/workflows/workflow-run";
-import { stopTask, subscribeTask } from "../tasks/client";
+import { stopTask } from "../tasks/client";
+import { runEventsRequest, runEventStream } from "../services/workflows/run-events";
 
 export const workflowRoutes = new Hono<WebAppEnv>();
 
@@ -58,14 +59,10 @@ workflowRoutes.get(
     const runId = c.req.valid("param").task_id;
     const mode = effectiveMode(ctx);
     if (mode !== "workflow" && mode !== "advanced-chat") throw new InvalidParam(`cannot subscribe to workflow run, workflow_run_id=${runId}`);
-    const lastEventId = c.req.header("Last-Event-ID")?.trim();
-    const raw = lastEventId || c.req.valid("query").cursor || "0";
-    if (!/^\d{1,15}$/.test(raw)) throw new InvalidParam("Last-Event-ID must be a non-negative integer", "Last-Event-ID");
-    try {
-      return sseResponse(await subscribeTask(c.env, runId, ownerOf(c), Number(raw)));
-    } catch (err) {
-      if (err instanceof NotFound) throw new NotFound(`WorkflowRun not found, id=${runId}`);
-      throw err;
-    }
+    const request = runEventsRequest({
+      cursor: c.req.header("Last-Event-ID")?.trim() || c.req.valid("query").cursor,
+      snapshot: c.req.query("include_state_snapshot")?.toLowerCase() === "true",
+    });
+    return sseResponse(await runEventStream(c.env, depsOf(c).db, runId, ownerOf(c), request));
   },
 );

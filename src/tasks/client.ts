@@ -2,7 +2,7 @@
 // object. Someone else's task answers exactly like a missing one (404).
 import type { Env } from "../env";
 import { NotFound } from "../lib/errors";
-import type { Owner, TaskOutcome, TaskSpecBase } from "./types";
+import type { Owner, SubscribeRequest, TaskOutcome, TaskSpecBase } from "./types";
 import type { TaskRecord } from "./storage";
 
 const stub = (env: Env, taskId: string) => env.TASKS.get(env.TASKS.idFromName(taskId));
@@ -12,8 +12,8 @@ export async function startTask(env: Env, spec: TaskSpecBase, subscribe: boolean
   return (await stub(env, spec.taskId).start(spec, subscribe)) as ReadableStream<Uint8Array> | null;
 }
 
-export async function subscribeTask(env: Env, taskId: string, owner: Owner, cursor = 0): Promise<ReadableStream<Uint8Array>> {
-  const stream = (await stub(env, taskId).subscribe(owner, cursor)) as ReadableStream<Uint8Array> | null;
+export async function subscribeTask(env: Env, taskId: string, owner: Owner, request: SubscribeRequest = { cursor: 0 }): Promise<ReadableStream<Uint8Array>> {
+  const stream = (await stub(env, taskId).subscribe(owner, request)) as ReadableStream<Uint8Array> | null;
   if (!stream) throw new NotFound();
   return stream;
 }

@@ -6,6 +6,7 @@ import type { Env } from "../env";
 import type { LlmProvider } from "../llm/types";
 import type { ResolvedProvider } from "../llm/registry";
 import type { WriteOptions } from "./outbox";
+import type { TaskStatus } from "./storage";
 import type { StopReason, TaskEvent, TaskSpecBase } from "./types";
 
 /** Why run() is called: a new task, a resume of a paused one, or a run cut off by an eviction or restart. */
@@ -46,4 +47,6 @@ export interface Program<Spec extends TaskSpecBase = TaskSpecBase> {
    * emitted nothing; this emits the error event and queues the closing writes.
    */
   crashed(ctx: RunContext<Spec>, error: unknown): void;
+  /** The run's current state as events (GET /api/workflow/{id}/events?include_state_snapshot=true). */
+  snapshot?(spec: Spec, events: Iterable<TaskEvent>, status: TaskStatus): TaskEvent[];
 }

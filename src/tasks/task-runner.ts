@@ -25,7 +25,7 @@ import type { Program, ProgramResult, RunContext, RunPhase } from "./program";
 import { programFor } from "./programs";
 import { Blobs, migrateStorage, type TaskRecord, TaskTable } from "./storage";
 import { Subscribers } from "./subscribers";
-import type { Owner, StopReason, TaskEvent, TaskOutcome, TaskSpecBase } from "./types";
+import type { Owner, StopReason, SubscribeRequest, TaskEvent, TaskOutcome, TaskSpecBase } from "./types";
 
 const HEARTBEAT_MS = 15_000;
 /** How long the end of a run waits for its D1 writes before closing streams (the alarm retries the rest). */
@@ -64,7 +64,7 @@ export class TaskRunner extends DurableObject<Env> {
     this.log = new EventLog(sql);
     this.outbox = new Outbox(sql, this.blobs, this.env.DB, () => this.barrierSettled());
     this.barriers = sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE barrier = 1").one().n;
-    this.subscribers = new Subscribers(this.log, () => this.table.get()?.status !== "running");
+    this.subscribers = new Subscribers(this.log, () => this.table.get()?.status ?? null);
   }
 
   /** Starts the task; with `subscribe`, returns its event stream in the same call. */
@@ -73,7 +73,7 @@ export class TaskRunner extends DurableObject<Env> {
     const program = programFor(spec.kind);
     this.table.create(spec, Date.now());
     this.blobs.putJson("spec", program.durable(spec));
-    const stream = subscribe ? this.subscribers.open(0) : null;
+    const stream = subscribe ? this.subscribers.open({ cursor: 0 }) : null;
     this.execute(program, spec, "start", null);
     void this.armAlarm();
     return stream;
@@ -91,12 +91,22 @@ export class TaskRunner extends DurableObject<Env> {
     }
   }
 
-  /** The event stream after `cursor` (replay, then live); null when the task is not theirs. */
-  async subscribe(owner: Owner, cursor: number): Promise<ReadableStream<Uint8Array> | null> {
+  /** The task's events as `request` asks (tasks/types.ts SubscribeRequest); null when the task is not theirs. */
+  async subscribe(owner: Owner, request: SubscribeRequest): Promise<ReadableStream<Uint8Array> | null> {
     const task = this.own(owner);
     if (!task) return null;
     this.recoverIfInterrupted(task);
-    return this.subscribers.open(cursor);
+    if ("cursor" in request) return this.subscribers.open({ cursor: request.cursor });
+    const status = this.table.get()!.status;
+    const spec = this.blobs.getJson<TaskSpecBase>("spec")!;
+    let prelude: TaskEvent[] = [];
+    if (request.view === "snapshot") prelude = programFor(spec.kind).snapshot?.(spec, this.events(), status) ?? [];
+    else if (status === "finished") {
+      let last: TaskEvent | null = null;
+      for (const event of this.events()) if (event.event === request.finalEvent) last = event;
+      prelude = last ? [last] : [];
+    }
+    return this.subscribers.open({ cursor: "now", prelude: prelude.map((e) => JSON.stringify(e)), closeOn: request.closeOn, holdWhilePaused: true });
   }
 
   /** Waits until the task is no longer running and returns its folded answer; null when not theirs. */
@@ -109,10 +119,16 @@ export class TaskRunner extends DurableObject<Env> {
     return { status: this.table.get()!.status, answer: fold.answer, first: fold.first, end: fold.end, error: fold.error, workflow: fold.workflow };
   }
 
-  /** Resumes a paused task with `payload`; false when it was not paused (exactly one resume wins). */
+  /**
+   * Resumes a paused task with `payload`. A task that is running (resumed for another form) keeps the
+   * payload and resumes with it when it pauses again; false when the task is finished or not theirs.
+   */
   async resume(owner: Owner, payload: unknown): Promise<boolean> {
-    if (!this.own(owner)) return false;
-    return this.resumeRun(payload, null);
+    const task = this.own(owner);
+    if (!task || task.status === "finished") return false;
+    if (this.resumeRun(payload, null)) return true;
+    this.blobs.putJson("resume-queue", [...(this.blobs.getJson<unknown[]>("resume-queue") ?? []), payload]);
+    return true;
   }
 
   /** The task's record for its owner (status, times), or null. */
@@ -280,8 +296,15 @@ export class TaskRunner extends DurableObject<Env> {
     step("log flush", () => this.log.flush());
     step("status", () => this.table.transition("running", result.status === "paused" ? "paused" : "finished", Date.now()));
     this.live = null;
-    step("subscribers", () => this.subscribers.endAll());
+    step("subscribers", () => this.subscribers.endAll(result.status === "paused" ? "paused" : "finished"));
     for (const resolve of this.waiters.splice(0)) step("waiter", resolve);
+    if (result.status === "paused") {
+      const queue = this.blobs.getJson<unknown[]>("resume-queue") ?? [];
+      if (queue.length) {
+        this.blobs.putJson("resume-queue", queue.slice(1));
+        this.resumeRun(queue[0], null);
+      }
+    }
     await this.armAlarm();
   }
 

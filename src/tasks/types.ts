@@ -42,3 +42,14 @@ export interface TaskOutcome {
   /** The last workflow_finished / workflow_paused event, for workflow runs. */
   workflow: TaskEvent | null;
 }
+
+/** How a subscriber wants a task's events (GET …/events). */
+export type SubscribeRequest =
+  /** Replay after the cursor, then live; ends when the task stops running. */
+  | { cursor: number }
+  /**
+   * "plain": a finished task gives only its last `finalEvent`; otherwise live events from now until
+   * one of `closeOn`, held open while paused. "snapshot": the program's state snapshot first, then
+   * the same live part.
+   */
+  | { view: "plain" | "snapshot"; closeOn: string[]; finalEvent: string };

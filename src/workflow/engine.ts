@@ -66,8 +66,9 @@ export interface EngineSnapshot {
   /** End node outputs so far (a workflow's run outputs). */
   outputs: Json;
   error: string | null;
-  /** Node ids paused (human input). */
+  /** Node ids paused (human input), and what each asked to keep until it is resumed. */
   paused: string[];
+  pauses: Record<string, Json>;
 }
 
 export interface EngineOptions {
@@ -98,6 +99,7 @@ export interface EngineResult {
   outputs: Json;
   broke: boolean;
   paused: string[];
+  pauses: Record<string, Json>;
 }
 
 const RETRYABLE = new Set(["llm", "code", "http-request", "tool"]);
@@ -119,6 +121,7 @@ export class Engine {
   private failed = false;
   private broke = false;
   private paused: string[] = [];
+  private pauses: Record<string, Json> = {};
   private limitError: string | null = null;
   /** Aborts the nodes still running when the run fails. */
   private readonly halt = new AbortController();
@@ -140,6 +143,7 @@ export class Engine {
       this.outputs = snapshot.outputs;
       this.error = snapshot.error;
       this.paused = snapshot.paused;
+      this.pauses = snapshot.pauses ?? {};
     }
     this.response = new ResponseCoordinator(
       {
@@ -168,6 +172,7 @@ export class Engine {
       outputs: this.outputs,
       error: this.error,
       paused: [...this.paused],
+      pauses: structuredClone(this.pauses),
     };
   }
 
@@ -205,7 +210,7 @@ export class Engine {
     } finally {
       clearTimeout(deadlineTimer);
     }
-    return { status: this.status(), error: this.error, outputs: this.outputs, broke: this.broke, paused: this.paused };
+    return { status: this.status(), error: this.error, outputs: this.outputs, broke: this.broke, paused: this.paused, pauses: this.pauses };
   }
 
   private halted(): boolean {
@@ -242,7 +247,10 @@ export class Engine {
   private async execute(id: string): Promise<void> {
     const node = this.options.graph.nodes.get(id)!;
     const definition = this.options.registry(node.type);
-    const exec = { id: uuid(), index: ++this.options.counters.index, startedAt: now() };
+    // A paused node that is resumed continues its execution: same id and index, no second node_started.
+    const earlier = this.pauses[id]?.__execution as { id: string; index: number; startedAt: number } | undefined;
+    const resuming = earlier !== undefined && this.options.resumeData !== undefined && id in this.options.resumeData;
+    const exec = resuming ? earlier : { id: uuid(), index: ++this.options.counters.index, startedAt: now() };
     const predecessor = this.predecessors.get(id) ?? null;
     const base = {
       id: exec.id,
@@ -252,7 +260,7 @@ export class Engine {
       index: exec.index,
       predecessor_node_id: predecessor,
     };
-    this.options.sink.event("node_started", {
+    if (!resuming) this.options.sink.event("node_started", {
       ...base,
       inputs: null,
       inputs_truncated: false,
@@ -300,6 +308,7 @@ export class Engine {
     if (outcome?.pause !== undefined && !failure) {
       status = "paused";
       this.paused.push(id);
+      this.pauses[id] = { ...outcome.pause, __execution: exec };
     } else if (!failure) {
       status = "succeeded";
     } else if (this.nodeSignal.aborted) {
@@ -335,9 +344,14 @@ export class Engine {
       if (node.type === "loop-end") this.broke = true;
       if (outcome?.usage) this.options.counters.tokens += outcome.usage.totalTokens;
     }
+    if (status !== "paused") delete this.pauses[id];
     const finishedAt = now();
     this.nodes.set(id, status);
     for (const output of definition?.streams ?? []) this.response.endStream([id, output]);
+    if (status === "paused") {
+      this.options.checkpoint?.(this.snapshot());
+      return;
+    }
     this.options.sink.event("node_finished", {
       ...base,
       inputs: null,
@@ -382,7 +396,7 @@ export class Engine {
       pool: this.options.pool,
       services: this.options.services,
       signal: this.nodeSignal,
-      resumeData: this.options.resumeData?.[node.id],
+      resumeData: this.options.resumeData && node.id in this.options.resumeData ? { ...(this.options.resumeData[node.id] as Json), pause: this.pauses[node.id] } : undefined,
       stream: (output, chunk) => this.response.chunk([node.id, output], chunk),
       emit: (event, data) => this.options.sink.event(event, data),
       scope: {

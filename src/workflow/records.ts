@@ -109,7 +109,8 @@ export interface MessageEnd {
   conversationId: string;
   runId: string;
   answer: string;
-  status: "normal" | "error";
+  /** "paused" while the run waits for a person (Dify's newest message status). */
+  status: "normal" | "error" | "paused";
   error: string | null;
   tokens: number;
   latency: number;

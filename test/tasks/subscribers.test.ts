@@ -33,10 +33,10 @@ describe("Subscribers", () => {
   it("replays the backlog with ids, follows live events and pings every 10 s", async () => {
     await withLog(async (log) => {
       vi.useFakeTimers();
-      let ended = false;
-      const subscribers = new Subscribers(log, () => ended);
+      let status: "running" | "finished" = "running";
+      const subscribers = new Subscribers(log, () => status);
       log.append('{"event":"message","answer":"a"}');
-      const reader = subscribers.open(0).getReader();
+      const reader = subscribers.open({ cursor: 0 }).getReader();
       expect(await readText(reader, (t) => t.includes("\n\n"))).toBe('id: 1\ndata: {"event":"message","answer":"a"}\n\n');
       subscribers.publish(log.append('{"event":"message","answer":"b"}'));
       vi.advanceTimersByTime(0);
@@ -45,16 +45,16 @@ describe("Subscribers", () => {
       expect(await readText(reader, (t) => t.length > 0)).toBe("event: ping\n\n");
       vi.advanceTimersByTime(20_000);
       expect(await readText(reader, (t) => t.split("ping").length > 2)).toBe("event: ping\n\nevent: ping\n\n");
-      ended = true;
-      subscribers.endAll();
+      status = "finished";
+      subscribers.endAll("finished");
       expect((await reader.read()).done).toBe(true);
     });
   });
 
   it("sends the frames of one turn as one chunk", async () => {
     await withLog(async (log) => {
-      const subscribers = new Subscribers(log, () => false);
-      const reader = subscribers.open(0).getReader();
+      const subscribers = new Subscribers(log, () => "running");
+      const reader = subscribers.open({ cursor: 0 }).getReader();
       await new Promise((r) => setTimeout(r, 0));
       for (let i = 0; i < 50; i++) subscribers.publish(log.append(`{"event":"message","answer":"${i}"}`));
       const { value } = await reader.read();
@@ -65,8 +65,8 @@ describe("Subscribers", () => {
   it("detaches a cancelled subscriber and stops pinging when none is left", async () => {
     await withLog(async (log) => {
       vi.useFakeTimers();
-      const subscribers = new Subscribers(log, () => false);
-      const stream = subscribers.open(0);
+      const subscribers = new Subscribers(log, () => "running");
+      const stream = subscribers.open({ cursor: 0 });
       expect(subscribers.count).toBe(1);
       await stream.cancel();
       expect(subscribers.count).toBe(0);
@@ -79,12 +79,34 @@ describe("Subscribers", () => {
 
   it("closes at once after the backlog of a finished task", async () => {
     await withLog(async (log) => {
-      const subscribers = new Subscribers(log, () => true);
+      const subscribers = new Subscribers(log, () => "finished");
       for (let i = 0; i < 6; i++) log.append('{"event":"message"}');
       log.append('{"event":"message_end"}');
-      const reader = subscribers.open(6).getReader();
+      const reader = subscribers.open({ cursor: 6 }).getReader();
       expect(await readText(reader, () => false)).toBe('id: 7\ndata: {"event":"message_end"}\n\n');
       expect(subscribers.count).toBe(0);
+    });
+  });
+});
+
+describe("Subscribers held while paused", () => {
+  it("keeps a holding stream open across a pause, closes the others, and ends on a close-on event", async () => {
+    await withLog(async (log) => {
+      let status: "running" | "paused" = "running";
+      const subscribers = new Subscribers(log, () => status);
+      const plain = subscribers.open({ cursor: 0 }).getReader();
+      const held = subscribers.open({ cursor: "now", holdWhilePaused: true, closeOn: ["workflow_finished"] }).getReader();
+      await new Promise((r) => setTimeout(r, 0));
+      status = "paused";
+      subscribers.endAll("paused");
+      expect((await plain.read()).done).toBe(true);
+      status = "running";
+      subscribers.publish(log.append('{"event":"workflow_started"}'));
+      subscribers.publish(log.append('{"event":"workflow_finished"}'));
+      subscribers.publish(log.append('{"event":"after"}'));
+      subscribers.flush();
+      const text = await readText(held, () => false);
+      expect(text).toBe('id: 1\ndata: {"event":"workflow_started"}\n\nid: 2\ndata: {"event":"workflow_finished"}\n\n');
     });
   });
 });

@@ -117,7 +117,7 @@ export async function launchTask(deps: Deps, spec: TaskSpecBase, streaming: bool
 
 /** The task's events as SSE: replayed after `cursor`, then live. 404 when it is not this end user's. */
 export async function taskEventStream(env: Env, taskId: string, owner: Owner, cursor = 0): Promise<Response> {
-  return sseResponse(await subscribeTask(env, taskId, owner, cursor));
+  return sseResponse(await subscribeTask(env, taskId, owner, { cursor }));
 }
 
 /**

@@ -51,38 +51,48 @@ function groupRss(pgid: number): number {
 }
 
 interface Sent {
+  /** 0 when the connection failed before any answer. */
   status: number;
   json: { code?: string; message?: string; [key: string]: unknown };
-  /** Body bytes written before the answer came. */
+  /** The answer arrived whole (not cut by a connection reset). */
+  complete: boolean;
+  /** Body bytes written before the exchange ended. */
   sent: number;
 }
 
 /**
  * POSTs a multipart body produced on demand (head, `size` generated file bytes, tail) with Node's
- * http client, honouring backpressure, and stops writing as soon as the server answers.
+ * http client, honouring backpressure, and stops writing as soon as the server answers. A
+ * connection reset ends the exchange too (with what was received by then), not as an error.
  */
 function streamUpload(url: string, headers: Record<string, string>, parts: { head: string; size: number; tail: string }, onChunk?: (chunk: Buffer) => void): Promise<Sent> {
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     let sent = 0;
-    let answered = false;
+    let status = 0;
+    let ended = false;
+    const chunks: Buffer[] = [];
+    const finish = (complete: boolean) => {
+      if (ended) return;
+      ended = true;
+      const text = Buffer.concat(chunks).toString("utf8");
+      let json: Sent["json"];
+      try {
+        json = text ? JSON.parse(text) : {};
+      } catch {
+        json = { message: text };
+      }
+      resolve({ status, json, complete, sent });
+      req.destroy();
+    };
     const req = httpRequest(url, { method: "POST", headers });
     req.on("response", (res) => {
-      answered = true;
-      const chunks: Buffer[] = [];
+      status = res.statusCode ?? 0;
       res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => {
-        const text = Buffer.concat(chunks).toString("utf8");
-        let json: Sent["json"];
-        try {
-          json = text ? JSON.parse(text) : {};
-        } catch {
-          json = { message: text };
-        }
-        resolve({ status: res.statusCode ?? 0, json, sent });
-        req.destroy();
-      });
+      res.on("end", () => finish(true));
+      res.on("aborted", () => finish(false));
+      res.on("error", () => finish(false));
     });
-    req.on("error", (err) => (answered ? undefined : reject(err)));
+    req.on("error", () => finish(false));
     const write = (chunk: Buffer) =>
       new Promise<void>((ok) => {
         sent += chunk.byteLength;
@@ -92,17 +102,17 @@ function streamUpload(url: string, headers: Record<string, string>, parts: { hea
     (async () => {
       await write(Buffer.from(parts.head));
       const chunkSize = 64 * 1024;
-      for (let offset = 0; offset < parts.size && !answered; offset += chunkSize) {
+      for (let offset = 0; offset < parts.size && status === 0 && !ended; offset += chunkSize) {
         const chunk = Buffer.alloc(Math.min(chunkSize, parts.size - offset), (offset / chunkSize) & 0xff);
         chunk.writeUInt32BE(offset / chunkSize, 0);
         onChunk?.(chunk);
         await write(chunk);
       }
-      if (!answered) {
+      if (status === 0 && !ended) {
         await write(Buffer.from(parts.tail));
         req.end();
       }
-    })().catch(reject);
+    })().catch(() => finish(false));
   });
 }
 
@@ -199,11 +209,25 @@ describe("multipart uploads in the real bundle", () => {
   }, 240_000);
 
   it("refuses an oversized file while streaming, long before the client has sent it", async () => {
-    // The image limit is 10 MB; the client would send 100 MB.
-    const res = await streamUpload(`${server.base}${upload}`, multipartHeaders(), { head: filePart("huge.png", "image/png"), size: 100 * MiB, tail: closing });
-    expect([res.status, res.json.code]).toEqual([413, "file_too_large"]);
-    expect(res.sent).toBeLessThan(30 * MiB);
-    console.log(`wrangler dev, 100 MB image against a 10 MB limit: 413 after ${(res.sent / MiB).toFixed(1)} MiB sent`);
+    // The image limit is 10 MB; the client would send 300 MB. The worker answers 413 and cancels the
+    // body. Under wrangler dev the client then sometimes sees the connection reset (or wrangler's
+    // proxy's own 503 "Your worker restarted mid-request") instead of the answer: a worker that answers
+    // before it has read the whole body races the reset of the rest. So: every attempt must end
+    // early (a quarter of the file at most: what is in flight in socket and proxy buffers, and what
+    // the dev server drains before its reset), nothing but 413 may be answered, and one of at most
+    // five must carry the whole answer.
+    const attempts: Sent[] = [];
+    while (attempts.length < 5 && !attempts.some((a) => a.complete && a.status === 413)) {
+      const res = await streamUpload(`${server.base}${upload}`, multipartHeaders(), { head: filePart("huge.png", "image/png"), size: 300 * MiB, tail: closing });
+      attempts.push(res);
+      expect(res.sent, "bytes sent before the exchange ended").toBeLessThan(75 * MiB);
+      const devProxyRestart = res.status === 503 && /^Your worker restarted mid-request/.test(res.json.message ?? "");
+      if (res.status !== 0 && !devProxyRestart) expect(res.status).toBe(413);
+      if (res.complete && res.status === 413) expect(res.json).toMatchObject({ code: "file_too_large", message: "File size exceeded. The limit for image files is 10 MB." });
+    }
+    expect(attempts.some((a) => a.complete && a.status === 413)).toBe(true);
+    const summary = attempts.map((a) => `${a.complete ? a.status : `${a.status || "reset"} (cut)`} after ${(a.sent / MiB).toFixed(1)} MiB`).join(", ");
+    console.log(`wrangler dev, 300 MB image against a 10 MB limit: ${summary}`);
   }, 60_000);
 
   it("answers Dify's codes for bodies without a file, with two files, or broken", async () => {

@@ -2,7 +2,7 @@
 // fetch() connects): generated IPv4 and IPv6 spellings, valid and broken, compared with `new URL()`.
 // The spellings ssrf.test.ts lists stay there; this file covers the rest and the ranges added on review.
 import { describe, expect, it } from "vitest";
-import { forbiddenAddressReason, parseIp, parseIPv4, parseIPv6 } from "../../src/services/files/ip-ranges";
+import { forbiddenAddressReason, parseIp, parseIPv4, parseIPv6 } from "../../src/lib/ip-ranges";
 
 let seed = 20261202;
 const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;

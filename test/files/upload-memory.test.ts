@@ -21,7 +21,7 @@ const sizeOf = (value: unknown): number =>
   value instanceof ArrayBuffer || ArrayBuffer.isView(value) ? value.byteLength : typeof value === "string" ? new TextEncoder().encode(value).byteLength : 0;
 
 /** The real bucket, counting the bytes R2 has accepted (single puts and multipart parts). */
-function countingBucket(bucket: R2Bucket, accepted: (bytes: number) => void): R2Bucket {
+function countingBucket(bucket: R2Bucket, accepted: (bytes: number, part?: number) => void): R2Bucket {
   const bind = (target: object, prop: PropertyKey) => {
     const value = Reflect.get(target, prop);
     return typeof value === "function" ? value.bind(target) : value;
@@ -43,7 +43,7 @@ function countingBucket(bucket: R2Bucket, accepted: (bytes: number) => void): R2
               if (p !== "uploadPart") return bind(u, p);
               return async (n: number, value: ArrayBuffer | ArrayBufferView) => {
                 const part = await u.uploadPart(n, value);
-                accepted(sizeOf(value));
+                accepted(sizeOf(value), n);
                 return part;
               };
             },
@@ -104,8 +104,10 @@ describe("upload memory", () => {
       { highWaterMark: 0 },
     );
 
-    (env as { FILES: R2Bucket }).FILES = countingBucket(original, (bytes) => {
+    const partSizes: number[] = [];
+    (env as { FILES: R2Bucket }).FILES = countingBucket(original, (bytes, part) => {
       stored += bytes;
+      if (part !== undefined) partSizes[part - 1] = bytes;
     });
     const started = Date.now();
     const res = await call("/api/files/upload", { method: "POST", body, headers: uploadHeaders(session, `multipart/form-data; boundary=${boundary}`) });
@@ -121,8 +123,10 @@ describe("upload memory", () => {
 
     console.log(
       `100 MB upload: peak bytes held between client and R2 ${(peak / MB).toFixed(2)} MiB ` +
-        `(R2 part ${PART_SIZE / MB} MiB), ${Date.now() - started} ms`,
+        `(R2 part ${PART_SIZE / MB} MiB), ${Date.now() - started} ms; parts ${partSizes.map((n) => (n / MB).toFixed(2)).join(" ")} MiB`,
     );
+    // R2 wants every part but the last the same size: 12 × 8 MiB and the 4 MiB rest.
+    expect(partSizes).toEqual([...Array(12).fill(PART_SIZE), fileSize - 12 * PART_SIZE]);
     // Buffering the body would hold all 100 MB; streaming holds one part plus a few chunks in flight.
     expect(peak).toBeLessThanOrEqual(PART_SIZE + 2 * MB);
     expect(peak).toBeLessThan(fileSize / 8);

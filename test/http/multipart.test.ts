@@ -115,6 +115,45 @@ describe("MultipartReader", () => {
     await expect(readField(value!.body, 1024)).rejects.toBeInstanceOf(MalformedMultipart);
   });
 
+  it("drains a short rest of a refused body, cuts a long or stalled one", async () => {
+    // A body that never reaches a boundary is refused after 4 KiB. What the client already sent is
+    // read before the body is released (cancelling it early can reset the connection under the answer).
+    const source = (chunks: number | "stall") => {
+      const state = { pulled: 0, cancelled: false };
+      const stream = new ReadableStream<Uint8Array>(
+        {
+          pull(controller) {
+            if (chunks === "stall" && state.pulled >= 8 * 1024) return new Promise<void>(() => {});
+            if (chunks !== "stall" && state.pulled >= chunks * 1024) return controller.close();
+            state.pulled += 1024;
+            controller.enqueue(new Uint8Array(1024).fill(120));
+          },
+          cancel() {
+            state.cancelled = true;
+          },
+        },
+        { highWaterMark: 0 },
+      );
+      return { stream, state };
+    };
+    const refuse = (stream: ReadableStream<Uint8Array>) => expect(new MultipartReader(stream, "b").parts().next()).rejects.toBeInstanceOf(MalformedMultipart);
+
+    const short = source(10);
+    await refuse(short.stream);
+    expect([short.state.pulled, short.state.cancelled]).toEqual([10 * 1024, false]);
+
+    const long = source(100 * 1024);
+    await refuse(long.stream);
+    expect(long.state.cancelled).toBe(true);
+    expect(long.state.pulled).toBeLessThan(1024 * 1024 + 16 * 1024);
+
+    const stalled = source("stall");
+    const started = Date.now();
+    await refuse(stalled.stream);
+    expect(stalled.state.cancelled).toBe(true);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
   it("pulls from the source only as fast as the part is read", async () => {
     const file = pseudoRandomBytes(1024 * 1024, 5);
     const raw = rawMultipart([{ name: "file", filename: "f.bin", data: file }], "b").body;

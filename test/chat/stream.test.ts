@@ -135,13 +135,16 @@ describe("POST /api/chat-messages errors", () => {
     await expectError(await setup.send({ query: "x", conversation_id: turn.conversationId }), 400, "conversation_completed");
   });
 
-  it("gates by app mode and refuses apps it cannot run", async () => {
+  it("gates by app mode", async () => {
     const completion = await appSession(demoApp("completion"));
     await expectError(await completion.get("/api/chat-messages", json({ inputs: {}, query: "x" })), 400, "not_chat_app");
     const workflow = await appSession((await import("../helpers/fixtures")).fixture("hitl-main"));
     await expectError(await workflow.get("/api/chat-messages", json({ inputs: {}, query: "x" })), 400, "not_chat_app");
     const chatflow = await appSession((await import("../helpers/fixtures")).fixture("test_streaming_conversation_variables"));
-    await expectError(await chatflow.get("/api/chat-messages", json({ inputs: {}, query: "x", response_mode: "streaming" })), 400, "app_unavailable");
+    // Chatflows run (the workflow engine): the stream starts with workflow_started.
+    const flow = await chatflow.get("/api/chat-messages", json({ inputs: {}, query: "x", response_mode: "streaming" }));
+    expect(flow.status).toBe(200);
+    expect((await readSse(flow.body!)).events[0].data.event).toBe("workflow_started");
     const agent = await appSession(
       demoApp("chat").replace("mode: chat", "mode: agent-chat").replace(/agent_mode:\n    enabled: false\n    tools: \[\]/, "agent_mode:\n    enabled: true\n    strategy: function_call\n    tools: []"),
     );

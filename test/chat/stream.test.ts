@@ -5,6 +5,7 @@ import { appSession, expectError, expectShape, json } from "../helpers/api";
 import { chatSetup, chatTurn, settledMessage } from "../helpers/chat";
 import { FAKE_BASE } from "../helpers/fake-openai";
 import { demoApp } from "../helpers/fixtures";
+import { readSse } from "../helpers/sse";
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -65,11 +65,11 @@ describe("a run pauses for a person", () => {
   it("submitting action_2 resumes the same task to {x: action_2}; a second submit is 412", async () => {
     const { session, runId, submit, required } = await pausedRun();
     // The web client opens the events stream right after workflow_paused and keeps it open.
-    const live = session.get(`/api/workflow/${runId}/events`);
+    const live = await session.get(`/api/workflow/${runId}/events`);
     const res = await submit("action_2");
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({});
-    const read = await readSse((await live).body!);
+    const read = await readSse(live.body!);
     expect(names(read.events)).toEqual(["workflow_started", "human_input_form_filled", "node_finished", "text_chunk", "node_started", "node_finished", "workflow_finished"]);
     expect(read.events[3].data.data).toMatchObject({ text: "action_2", from_variable_selector: [NODE, "__action_id"] });
     expect(read.events[0].data.data.reason).toBe("resumption");

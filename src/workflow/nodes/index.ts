@@ -7,6 +7,7 @@ import { assignerNode } from "./assigner";
 import { endNode } from "./end";
 import { ifElseNode } from "./if-else";
 import { iterationNode, iterationStartNode } from "./iteration";
+import { llmNode } from "./llm";
 import { loopEndNode, loopNode, loopStartNode } from "./loop";
 import { startNode } from "./start";
 import { variableAggregatorNode, variableAssignerAliasNode } from "./variable-aggregator";
@@ -24,6 +25,7 @@ const NODES: NodeDefinition[] = [
   loopNode,
   loopStartNode,
   loopEndNode,
+  llmNode,
 ];
 
 export const NODE_REGISTRY: ReadonlyMap<string, NodeDefinition> = new Map(NODES.map((n) => [n.type, n]));

@@ -101,7 +101,7 @@ async function completionPrompt(run: NodeRun, model: PreparedModel, message: Tem
   // Memory needs a conversation; a completion prompt then also needs the role prefixes.
   if (memory && run.services.conversationId) {
     if (!memory.rolePrefix) throw new NodeError("Memory role prefix is required for completion model.", "MemoryRolePrefixRequiredError");
-    const turns = await historyMessages(run.services, windowLimit(memory, true), historyBudget(model, []));
+    const turns = await historyMessages(run.services, windowLimit(memory, true), historyBudget(model));
     history = historyText(turns, memory.rolePrefix.user, memory.rolePrefix.assistant);
   }
   // Dify replaces the bare "#histories#" and leaves the template's braces around the history; the
@@ -132,7 +132,7 @@ export async function llmPrompt(run: NodeRun, model: PreparedModel): Promise<Llm
   else if (template) {
     for (const message of messages) prompt.push(...(await render(message, run, context, vision, jinja)));
     if (memory) {
-      prompt.push(...(await historyMessages(run.services, windowLimit(memory, true), historyBudget(model, []))));
+      prompt.push(...(await historyMessages(run.services, windowLimit(memory, true), historyBudget(model))));
       prompt.push(...memoryQuery(run, memory, vision));
     }
   }

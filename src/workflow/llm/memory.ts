@@ -4,10 +4,9 @@
 // Workflows have no conversation, so their history is empty.
 import { isObject } from "../../lib/json";
 import type { HistoryTurn } from "../../llm/prompt";
-import { estimateMessagesTokens } from "../../llm/tokens";
 import type { Json } from "../segments";
 import type { NodeServices } from "../types";
-import type { PromptMessage } from "./messages";
+import { plainText, type PromptMessage, promptTokens } from "./messages";
 
 export interface MemoryConfig {
   window: { enabled: boolean; size: number | null };
@@ -46,20 +45,16 @@ function asMessages(turns: HistoryTurn[]): PromptMessage[] {
   ]);
 }
 
-function tokens(messages: PromptMessage[]): number {
-  return estimateMessagesTokens(messages.map((m) => ({ role: m.role, content: m.parts.map((p) => (p.type === "text" ? p.text : "")).join("") })));
-}
-
 /** The earlier turns as user/assistant messages, oldest first, within `budget` tokens (at least one message stays). */
 export async function historyMessages(services: NodeServices, limit: number, budget: number): Promise<PromptMessage[]> {
   const messages = asMessages(await services.history(limit));
-  while (messages.length > 1 && tokens(messages) > budget) messages.shift();
+  while (messages.length > 1 && promptTokens(messages) > budget) messages.shift();
   return messages;
 }
 
 /** History as one text block ("Human: …\nAssistant: …"), for prompts that take it inline. */
 export function historyText(messages: PromptMessage[], human = "Human", assistant = "Assistant"): string {
   return messages
-    .map((m) => `${m.role === "user" ? human : assistant}: ${m.parts.map((p) => (p.type === "text" ? p.text : "")).join("")}`)
+    .map((m) => `${m.role === "user" ? human : assistant}: ${plainText(m)}`)
     .join("\n");
 }

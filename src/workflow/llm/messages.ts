@@ -5,6 +5,7 @@
 // message at all is Dify's "No prompt found" failure.
 import { bytesToBase64 } from "../../lib/crypto";
 import { isObject } from "../../lib/json";
+import { estimateMessagesTokens } from "../../llm/tokens";
 import type { ChatMessage, ContentPart } from "../../llm/types";
 import { type FileValue, isFile, type Json } from "../segments";
 import { parseTemplate, renderVariables } from "../template";
@@ -29,6 +30,13 @@ export const CONTEXT_PLACEHOLDER = "{{#context#}}";
 const PROMPT_FILE_TYPES = new Set(["image", "video", "audio", "document"]);
 
 export const text = (role: Role, value: string): PromptMessage => ({ role, parts: [{ type: "text", text: value }] });
+
+export const plainText = (message: PromptMessage): string => message.parts.map((p) => (p.type === "text" ? p.text : "")).join("");
+
+/** Estimated tokens of the text of `messages` (history trimming, history budgets). */
+export function promptTokens(messages: PromptMessage[]): number {
+  return messages.length ? estimateMessagesTokens(messages.map((m) => ({ role: m.role, content: plainText(m) }))) : 0;
+}
 
 export function asRole(value: unknown): Role {
   return value === "user" || value === "assistant" ? value : "system";

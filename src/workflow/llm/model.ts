@@ -112,6 +112,7 @@ export function providerFailure(err: unknown): NodeError {
 }
 
 export const STOPPED_MESSAGE = "The run was stopped before the model finished.";
+export const STOPPED = "WorkflowStoppedError";
 
 /** Resolves the node's model on the run's provider registry. */
 export async function prepareModel(run: NodeRun, config: ModelConfig): Promise<PreparedModel> {
@@ -149,11 +150,11 @@ export async function prepareModel(run: NodeRun, config: ModelConfig): Promise<P
           onDelta?.(chunk.text);
         }
       } catch (err) {
-        if (signal.aborted) throw new NodeError(STOPPED_MESSAGE, "WorkflowStoppedError");
+        if (signal.aborted) throw new NodeError(STOPPED_MESSAGE, STOPPED);
         throw providerFailure(err);
       }
       // A provider may end its stream quietly on abort; a stopped call is never a success.
-      if (signal.aborted) throw new NodeError(STOPPED_MESSAGE, "WorkflowStoppedError");
+      if (signal.aborted) throw new NodeError(STOPPED_MESSAGE, STOPPED);
       const tokens = reported ?? { promptTokens: estimateMessagesTokens(messages), completionTokens: estimateTokens(text) };
       const end = Date.now();
       const timing = { latency: (end - started) / 1000, timeToFirstToken: firstToken === null ? null : (firstToken - started) / 1000 };
@@ -167,9 +168,8 @@ export function outcomeUsage(usage: UsageView): NonNullable<NodeOutcome["usage"]
   return { totalTokens: usage.total_tokens, totalPrice: usage.total_price, currency: usage.currency };
 }
 
-/** Tokens left for history: context − max_tokens − the prompt without it, else Dify's 2000. */
-export function historyBudget(model: PreparedModel, prompt: ChatMessage[], reserve = 0): number {
+/** Tokens left for history: context − max_tokens − the prompt's own tokens, else Dify's 2000. */
+export function historyBudget(model: PreparedModel, promptTokens = 0): number {
   if (!model.contextSize) return 2000;
-  const used = prompt.length ? estimateMessagesTokens(prompt) + reserve : 0;
-  return Math.max(model.contextSize - (model.params.max_tokens ?? 0) - used, 0);
+  return Math.max(model.contextSize - (model.params.max_tokens ?? 0) - promptTokens, 0);
 }

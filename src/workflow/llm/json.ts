@@ -115,41 +115,40 @@ class Lenient {
     return at === -1 ? this.s.length : at;
   }
 
-  private object(): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
+  /** Reads the items of an object or list up to `close`, or to the end; stray separators are skipped. */
+  private items(close: string, stray: string, item: () => void): void {
     this.i++;
     for (;;) {
       this.skip();
       const c = this.s[this.i];
-      if (c === undefined) return out;
-      if (c === "}") return this.i++, out;
-      if (c === "," || c === "]") {
+      if (c === undefined) return;
+      if (c === close) {
         this.i++;
-        continue;
+        return;
       }
+      if (c === "," || c === stray) this.i++;
+      else item();
+    }
+  }
+
+  private object(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    this.items("}", "]", () => {
+      const c = this.s[this.i];
       const key = c === '"' || c === "'" ? this.string() : this.token(/[:,}\s]/);
       this.skip();
       if (this.s[this.i] === ":") this.i++;
       this.skip();
       const next = this.s[this.i];
       out[key] = next === undefined || next === "," || next === "}" ? null : this.read();
-    }
+    });
+    return out;
   }
 
   private array(): unknown[] {
     const out: unknown[] = [];
-    this.i++;
-    for (;;) {
-      this.skip();
-      const c = this.s[this.i];
-      if (c === undefined) return out;
-      if (c === "]") return this.i++, out;
-      if (c === "," || c === "}") {
-        this.i++;
-        continue;
-      }
-      out.push(this.read());
-    }
+    this.items("]", "}", () => out.push(this.read()));
+    return out;
   }
 
   private string(): string {

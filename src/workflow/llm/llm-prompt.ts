@@ -132,7 +132,8 @@ export async function llmPrompt(run: NodeRun, model: PreparedModel): Promise<Llm
   else if (template) {
     for (const message of messages) prompt.push(...(await render(message, run, context, vision, jinja)));
     if (memory) {
-      prompt.push(...(await historyMessages(run.services, windowLimit(memory, true), historyBudget(model))));
+      // History needs a conversation (chatflows); the memory query is added either way, as Dify does.
+      if (run.services.conversationId) prompt.push(...(await historyMessages(run.services, windowLimit(memory, true), historyBudget(model))));
       prompt.push(...memoryQuery(run, memory, vision));
     }
   }

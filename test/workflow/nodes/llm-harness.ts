@@ -74,14 +74,8 @@ export async function runHeld(type: string, data: Json, values: Record<string, J
       streamed.push(chunk);
       log.push(`${output}:${chunk}`);
     },
-    scope: {
-      run: async () => {
-        throw new Error("no scope");
-      },
-      emit: () => {},
-      execution: () => ({ id: "exec", index: 1, createdAt: 0 }),
-      children: () => [],
-    },
+    // A single node has no container scope (runNode's stub; runNode itself takes no signal or stream sink).
+    scope: { run: () => Promise.reject(new Error("no scope")), emit() {}, execution: () => ({ id: "exec", index: 1, createdAt: 0 }), children: () => [] },
   });
   return { ...outcome, streamed };
 }

@@ -7,7 +7,7 @@ import { type Json, segmentType } from "../segments";
 import { NodeError } from "../types";
 
 const TYPES = ["string", "number", "boolean", "array[string]", "array[number]", "array[object]", "array[boolean]"] as const;
-export type ParameterType = (typeof TYPES)[number];
+type ParameterType = (typeof TYPES)[number];
 // Older exports: "bool" is boolean, "select" is a string with options.
 const LEGACY: Record<string, ParameterType> = { bool: "boolean", select: "string" };
 const RESERVED = new Set(["__reason", "__is_success"]);

@@ -19,7 +19,7 @@ interface TemplateMessage {
   jinja2_text?: unknown;
 }
 
-export interface LlmPrompt {
+interface LlmPrompt {
   messages: PromptMessage[];
   /** What the node record shows as its inputs (Dify's node_inputs). */
   inputs: Json;

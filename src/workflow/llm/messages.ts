@@ -24,7 +24,7 @@ export interface PromptMessage {
 }
 
 export const NO_PROMPT = "No prompt found in the LLM configuration. Please ensure a prompt is properly configured before proceeding.";
-export const CONTEXT_PLACEHOLDER = "{{#context#}}";
+const CONTEXT_PLACEHOLDER = "{{#context#}}";
 
 // The file types a prompt template may carry (Dify's image/video/audio/document); of these only images reach a model here.
 const PROMPT_FILE_TYPES = new Set(["image", "video", "audio", "document"]);

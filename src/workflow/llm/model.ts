@@ -79,7 +79,7 @@ function coerce(text: string): unknown {
  * coerced, `stop` as stop words (OpenAI-compatible APIs take at most four). Parameters outside
  * ModelParams (seed, response_format, …) have no way to the provider and are dropped.
  */
-export function resolveParams(completionParams: Json, pool: VariablePool): ModelParams {
+function resolveParams(completionParams: Json, pool: VariablePool): ModelParams {
   const resolved: Json = {};
   for (const [key, value] of Object.entries(completionParams)) {
     resolved[key] = typeof value === "string" && REFERENCE.test(value) ? coerce(renderVariables(value, pool).slice(0, MAX_RESOLVED_LENGTH)) : value;
@@ -104,14 +104,14 @@ const ERROR_TYPES: Record<string, string> = {
 };
 
 /** A provider failure as the node's failure: its message, Dify's error type. */
-export function providerFailure(err: unknown): NodeError {
+function providerFailure(err: unknown): NodeError {
   if (err instanceof NodeError) return err;
   if (err instanceof ApiError) return new NodeError(err.message, ERROR_TYPES[err.code] ?? "InvokeError");
   const message = err instanceof Error ? err.message : String(err);
   return new NodeError(message, "InvokeError");
 }
 
-export const STOPPED_MESSAGE = "The run was stopped before the model finished.";
+const STOPPED_MESSAGE = "The run was stopped before the model finished.";
 export const STOPPED = "WorkflowStoppedError";
 
 /** Resolves the node's model on the run's provider registry. */

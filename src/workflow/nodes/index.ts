@@ -8,7 +8,10 @@ import { endNode } from "./end";
 import { humanInputNode } from "./human-input";
 import { ifElseNode } from "./if-else";
 import { iterationNode, iterationStartNode } from "./iteration";
+import { llmNode } from "./llm";
 import { loopEndNode, loopNode, loopStartNode } from "./loop";
+import { parameterExtractorNode } from "./parameter-extractor";
+import { questionClassifierNode } from "./question-classifier";
 import { startNode } from "./start";
 import { variableAggregatorNode, variableAssignerAliasNode } from "./variable-aggregator";
 
@@ -26,6 +29,9 @@ const NODES: NodeDefinition[] = [
   loopStartNode,
   loopEndNode,
   humanInputNode,
+  llmNode,
+  questionClassifierNode,
+  parameterExtractorNode,
 ];
 
 export const NODE_REGISTRY: ReadonlyMap<string, NodeDefinition> = new Map(NODES.map((n) => [n.type, n]));

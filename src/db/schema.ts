@@ -361,6 +361,68 @@ export const workflowNodeExecutions = sqliteTable(
   (t) => [index("workflow_node_executions_run_idx").on(t.workflowRunId, t.index)],
 );
 
+// Agent-chat reasoning steps (Dify's message_agent_thoughts): one row per step of a message, shown as
+// `agent_thoughts` in /api/messages.
+export const messageAgentThoughts = sqliteTable(
+  "message_agent_thoughts",
+  {
+    id: id(),
+    messageId: text("message_id").notNull(),
+    messageChainId: text("message_chain_id"),
+    position: integer("position").notNull(),
+    thought: text("thought"),
+    tool: text("tool"),
+    toolLabelsStr: text("tool_labels_str").notNull().default("{}"),
+    toolMetaStr: text("tool_meta_str").notNull().default("{}"),
+    toolInput: text("tool_input"),
+    observation: text("observation"),
+    toolProcessData: text("tool_process_data"),
+    message: text("message"),
+    messageTokens: integer("message_tokens"),
+    messageUnitPrice: text("message_unit_price"),
+    messagePriceUnit: text("message_price_unit").notNull().default("0.001"),
+    messageFiles: text("message_files"),
+    answer: text("answer"),
+    answerTokens: integer("answer_tokens"),
+    answerUnitPrice: text("answer_unit_price"),
+    answerPriceUnit: text("answer_price_unit").notNull().default("0.001"),
+    tokens: integer("tokens"),
+    totalPrice: text("total_price"),
+    currency: text("currency"),
+    latency: real("latency"),
+    createdByRole: text("created_by_role").notNull(),
+    createdBy: text("created_by").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("message_agent_thoughts_message_idx").on(t.messageId, t.position)],
+);
+
+// Ours: MCP servers registered by the admin API (URL and headers; headers stored encrypted like
+// provider keys), and which of their tools an agent app is given.
+export const mcpServers = sqliteTable("mcp_servers", {
+  id: text("id").primaryKey(),
+  url: text("url").notNull(),
+  headersEncrypted: text("headers_encrypted"),
+  name: text("name").notNull().default(""),
+  /** The server's tool list (tools/list), cached; refreshed after `toolsCachedAt` + TTL. */
+  toolsCache: json<unknown[]>("tools_cache"),
+  toolsCachedAt: integer("tools_cached_at"),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const appMcpServers = sqliteTable(
+  "app_mcp_servers",
+  {
+    appId: text("app_id").notNull(),
+    serverId: text("server_id").notNull(),
+    /** Tool names of the server the app may use; null = all of them. */
+    tools: json<string[]>("tools"),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.appId, t.serverId] })],
+);
+
 // Chatflow conversation variables, one row per variable and conversation (Dify's conversation_variables;
 // the value as JSON). Written by assigner nodes as they change, through the run's outbox.
 export const conversationVariables = sqliteTable(

@@ -4,6 +4,7 @@
 // error is thrown as ToolError; callers turn it into the agent's observation or the node's error.
 import type { Env } from "../env";
 import type { ResolvedProvider } from "../llm/registry";
+import type { LlmProvider } from "../llm/types";
 import type { FileValue, Json } from "../workflow/segments";
 
 export class ToolError extends Error {
@@ -43,12 +44,22 @@ export interface ToolContext {
   tenantId: string;
   /** The end user's session id. */
   userId: string;
+  /**
+   * The app's chat model, for tools that call one (webscraper's generate_summary). Optional: without
+   * it such a tool does its work without the model (the scraper returns the page unsummarised).
+   */
+  llm?: { provider: LlmProvider; model: string } | null;
 }
 
 export interface ToolResult {
   text: string;
   json: Json[];
   files: FileValue[];
+  /**
+   * Output variables the tool declares beyond text/json/files (an MCP tool's structuredContent when
+   * it has an outputSchema, as Dify's create_variable_message); a tool node publishes each key.
+   */
+  variables?: Json;
 }
 
 export interface Tool {
@@ -59,6 +70,11 @@ export interface Tool {
   label: string;
   description: string;
   parameters: ToolParameter[];
+  /**
+   * The tool's own JSON schema of its arguments, when it has a richer one than `parameters` can say
+   * (an MCP tool's inputSchema: nested objects, item types, enums of numbers). toolSchema returns it.
+   */
+  inputSchema?: Json;
   call(args: Json, context: ToolContext): Promise<ToolResult>;
 }
 
@@ -72,6 +88,7 @@ export interface ToolRef {
 
 /** The JSON schema of the parameters a model fills (OpenAI function `parameters`). */
 export function toolSchema(tool: Tool): Json {
+  if (tool.inputSchema) return tool.inputSchema;
   const properties: Json = {};
   const required: string[] = [];
   for (const p of tool.parameters) {

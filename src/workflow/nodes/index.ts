@@ -5,6 +5,7 @@ import type { NodeDefinition } from "../types";
 import { answerNode } from "./answer";
 import { assignerNode } from "./assigner";
 import { endNode } from "./end";
+import { httpRequestNode } from "./http-request";
 import { ifElseNode } from "./if-else";
 import { iterationNode, iterationStartNode } from "./iteration";
 import { loopEndNode, loopNode, loopStartNode } from "./loop";
@@ -24,6 +25,7 @@ const NODES: NodeDefinition[] = [
   loopNode,
   loopStartNode,
   loopEndNode,
+  httpRequestNode,
 ];
 
 export const NODE_REGISTRY: ReadonlyMap<string, NodeDefinition> = new Map(NODES.map((n) => [n.type, n]));

@@ -8,6 +8,7 @@ import { endNode } from "./end";
 import { httpRequestNode } from "./http-request";
 import { ifElseNode } from "./if-else";
 import { iterationNode, iterationStartNode } from "./iteration";
+import { listOperatorNode } from "./list-operator";
 import { loopEndNode, loopNode, loopStartNode } from "./loop";
 import { startNode } from "./start";
 import { variableAggregatorNode, variableAssignerAliasNode } from "./variable-aggregator";
@@ -26,6 +27,7 @@ const NODES: NodeDefinition[] = [
   loopStartNode,
   loopEndNode,
   httpRequestNode,
+  listOperatorNode,
 ];
 
 export const NODE_REGISTRY: ReadonlyMap<string, NodeDefinition> = new Map(NODES.map((n) => [n.type, n]));

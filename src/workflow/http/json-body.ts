@@ -1,16 +1,21 @@
-// The JSON body of an HTTP node (spec §3.9): the rendered text, repaired when it is not valid JSON
-// (Dify runs json_repair; here `jsonrepair`, which fixes the same common breakage: trailing commas,
-// single quotes, unquoted keys, comments, Python literals, missing brackets), parsed, and sent as
-// httpx 0.28 serialises it: compact separators, non-ASCII as is. Parsing is our own so numbers keep
-// Python's meaning — an integer keeps every digit (IDs beyond 2^53), a float prints as Python's
-// repr (`1.0`, `1e+16`) — and object keys keep their order (a JS object would hoist "1" first).
+// JSON as Python reads and writes it (json.loads / json.dumps with ensure_ascii=False), for the HTTP
+// node's JSON body and the document extractor's JSON files. Our own parser so numbers keep Python's
+// meaning — an integer keeps every digit (IDs beyond 2^53), a float prints as Python's repr (`1.0`,
+// `1e+16`) — and object keys keep their order (a JS object would hoist "1" first).
+//
+// The HTTP body (spec §3.9): the rendered text, repaired when it is not valid JSON (Dify runs
+// json_repair; here `jsonrepair`, which fixes the same common breakage: trailing commas, single
+// quotes, unquoted keys, comments, Python literals, missing brackets), parsed, and sent as httpx
+// 0.28 serialises it: compact separators, non-ASCII as is, NaN/Infinity refused.
 import { jsonrepair } from "jsonrepair";
 
 export class JsonBodyError extends Error {}
 
-/** Python's repr() of a float. */
+/** A parsed JSON value: numbers and literals as the text Python would print for them. */
+export type JsonNode = { raw: string; special?: boolean } | { items: JsonNode[] } | { entries: Map<string, JsonNode> } | { string: string };
+
+/** Python's repr() of a finite float. */
 export function pyFloat(n: number): string {
-  if (!Number.isFinite(n)) throw new JsonBodyError("Out of range float values are not JSON compliant");
   if (n === 0) return Object.is(n, -0) ? "-0.0" : "0.0";
   const sign = n < 0 ? "-" : "";
   const [mantissa, expText] = Math.abs(n).toExponential().split("e");
@@ -27,12 +32,11 @@ export function pyFloat(n: number): string {
 const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
 const ESCAPES: Record<string, string> = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
 
-/** Parses JSON (control characters allowed in strings, as json.loads(strict=False)) straight to its compact form. */
-class Compactor {
+class Parser {
   private i = 0;
   constructor(private readonly text: string) {}
 
-  run(): string {
+  run(): JsonNode {
     const out = this.value();
     this.space();
     if (this.i < this.text.length) this.fail("Extra data");
@@ -47,37 +51,41 @@ class Compactor {
     while (this.i < this.text.length && " \t\n\r".includes(this.text[this.i])) this.i++;
   }
 
-  private value(): string {
+  private value(): JsonNode {
     this.space();
     const ch = this.text[this.i];
     if (ch === "{") return this.object();
     if (ch === "[") return this.array();
-    if (ch === '"') return JSON.stringify(this.string());
-    for (const [word, out] of [["true", "true"], ["false", "false"], ["null", "null"]] as const) {
+    if (ch === '"') return { string: this.string() };
+    for (const word of ["true", "false", "null"]) {
       if (this.text.startsWith(word, this.i)) {
         this.i += word.length;
-        return out;
+        return { raw: word };
       }
     }
-    // json.loads accepts these; json.dumps(allow_nan=False) then refuses them.
-    if (this.text.startsWith("NaN", this.i) || this.text.startsWith("Infinity", this.i) || this.text.startsWith("-Infinity", this.i)) {
-      throw new JsonBodyError("Out of range float values are not JSON compliant");
+    // json.loads accepts these three; json.dumps prints them back unless allow_nan=False.
+    for (const word of ["NaN", "Infinity", "-Infinity"]) {
+      if (this.text.startsWith(word, this.i)) {
+        this.i += word.length;
+        return { raw: word, special: true };
+      }
     }
     NUMBER.lastIndex = this.i;
     const match = NUMBER.exec(this.text);
     if (!match) this.fail("Expecting value");
     this.i += match[0].length;
-    if (match[1] === undefined && match[2] === undefined) return match[0] === "-0" ? "0" : match[0];
-    return pyFloat(Number(match[0]));
+    if (match[1] === undefined && match[2] === undefined) return { raw: match[0] === "-0" ? "0" : match[0] };
+    const n = Number(match[0]);
+    return Number.isFinite(n) ? { raw: pyFloat(n) } : { raw: n > 0 ? "Infinity" : "-Infinity", special: true };
   }
 
-  private object(): string {
+  private object(): JsonNode {
     this.i++;
-    const entries = new Map<string, string>();
+    const entries = new Map<string, JsonNode>();
     this.space();
     if (this.text[this.i] === "}") {
       this.i++;
-      return "{}";
+      return { entries };
     }
     for (;;) {
       this.space();
@@ -90,30 +98,29 @@ class Compactor {
       entries.set(key, this.value());
       this.space();
       const next = this.text[this.i++];
-      if (next === "}") break;
+      if (next === "}") return { entries };
       if (next !== ",") this.fail("Expecting ',' delimiter");
     }
-    return `{${[...entries].map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(",")}}`;
   }
 
-  private array(): string {
+  private array(): JsonNode {
     this.i++;
-    const items: string[] = [];
+    const items: JsonNode[] = [];
     this.space();
     if (this.text[this.i] === "]") {
       this.i++;
-      return "[]";
+      return { items };
     }
     for (;;) {
       items.push(this.value());
       this.space();
       const next = this.text[this.i++];
-      if (next === "]") break;
+      if (next === "]") return { items };
       if (next !== ",") this.fail("Expecting ',' delimiter");
     }
-    return `[${items.join(",")}]`;
   }
 
+  /** Control characters are allowed inside strings (json.loads(strict=False), as Dify's HTTP node). */
   private string(): string {
     this.i++;
     let out = "";
@@ -137,23 +144,39 @@ class Compactor {
   }
 }
 
+export const parseJson = (text: string): JsonNode => new Parser(text).run();
+
+/** json.dumps(value, ensure_ascii=False): compact (httpx) or indented (indent=2, ", " and ": "). */
+export function dumpJson(node: JsonNode, options: { indent?: number; allowNan: boolean }, depth = 0): string {
+  const pad = options.indent === undefined ? "" : `\n${" ".repeat(options.indent * (depth + 1))}`;
+  const close = options.indent === undefined ? "" : `\n${" ".repeat(options.indent * depth)}`;
+  const colon = options.indent === undefined ? ":" : ": ";
+  if ("string" in node) return JSON.stringify(node.string);
+  if ("raw" in node) {
+    if (node.special && !options.allowNan) throw new JsonBodyError("Out of range float values are not JSON compliant");
+    return node.raw;
+  }
+  if ("items" in node) {
+    if (node.items.length === 0) return "[]";
+    return `[${node.items.map((item) => pad + dumpJson(item, options, depth + 1)).join(",")}${close}]`;
+  }
+  if (node.entries.size === 0) return "{}";
+  return `{${[...node.entries].map(([k, v]) => `${pad}${JSON.stringify(k)}${colon}${dumpJson(v, options, depth + 1)}`).join(",")}${close}}`;
+}
+
 /** The compact JSON text Dify would send for `rendered`, or JsonBodyError when even repair fails. */
 export function jsonBody(rendered: string): string {
+  let node: JsonNode;
   try {
-    return new Compactor(rendered).run();
-  } catch (err) {
-    if (err instanceof JsonBodyError && err.message.startsWith("Out of range")) throw err;
-  }
-  let repaired: string;
-  try {
-    repaired = jsonrepair(rendered);
+    node = parseJson(rendered);
   } catch {
-    throw new JsonBodyError(`Failed to parse JSON: ${rendered}`);
+    let repaired: string;
+    try {
+      repaired = jsonrepair(rendered);
+      node = parseJson(repaired);
+    } catch {
+      throw new JsonBodyError(`Failed to parse JSON: ${rendered}`);
+    }
   }
-  try {
-    return new Compactor(repaired).run();
-  } catch (err) {
-    if (err instanceof JsonBodyError && err.message.startsWith("Out of range")) throw err;
-    throw new JsonBodyError(`Failed to parse JSON: ${rendered}`);
-  }
+  return dumpJson(node, { allowNan: false });
 }

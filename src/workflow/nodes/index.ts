@@ -4,6 +4,7 @@
 import type { NodeDefinition } from "../types";
 import { answerNode } from "./answer";
 import { assignerNode } from "./assigner";
+import { documentExtractorNode } from "./document-extractor";
 import { endNode } from "./end";
 import { httpRequestNode } from "./http-request";
 import { ifElseNode } from "./if-else";
@@ -28,6 +29,7 @@ const NODES: NodeDefinition[] = [
   loopEndNode,
   httpRequestNode,
   listOperatorNode,
+  documentExtractorNode,
 ];
 
 export const NODE_REGISTRY: ReadonlyMap<string, NodeDefinition> = new Map(NODES.map((n) => [n.type, n]));

@@ -70,11 +70,15 @@ export function multipartBody(boundary: string, fields: readonly (readonly [stri
     chunks.push(file.bytes, encoder.encode("\r\n"));
   }
   chunks.push(encoder.encode(`--${boundary}--\r\n`));
-  const body = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  return concatBytes(chunks);
+}
+
+export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
   let offset = 0;
   for (const chunk of chunks) {
-    body.set(chunk, offset);
+    out.set(chunk, offset);
     offset += chunk.length;
   }
-  return body;
+  return out;
 }

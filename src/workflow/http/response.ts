@@ -3,6 +3,7 @@
 // while streaming and before reading when Content-Length says so, the read timeout between chunks,
 // the text decoded by its charset, and the headers as Dify outputs them (lower-case names).
 import { NodeError } from "../types";
+import { concatBytes } from "./form";
 
 const TEXT_APPLICATION_TYPES = ["json", "xml", "javascript", "x-www-form-urlencoded", "yaml", "graphql"];
 const TEXT_MARKERS = ["{", "[", "<", "function", "var ", "const ", "let "].map((m) => new TextEncoder().encode(m));
@@ -140,16 +141,6 @@ async function nextChunk(reader: ReadableStreamDefaultReader<Uint8Array>, limits
   }
 }
 
-function concat(chunks: Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.length;
-  }
-  return out;
-}
-
 export async function readResponse(response: Response, limits: ReadLimits): Promise<ReadResponse> {
   const contentType = response.headers.get("content-type") ?? "";
   const disposition = parseDisposition(response.headers.get("content-disposition"));
@@ -167,7 +158,7 @@ export async function readResponse(response: Response, limits: ReadLimits): Prom
       }
       // Classify once the first 1024 bytes (or the whole body) are in: application/* needs a sample.
       if (isFile === null && (done || size >= SNIFF_BYTES)) {
-        isFile = isFileResponse(contentType, disposition, concat(chunks, size).subarray(0, SNIFF_BYTES));
+        isFile = isFileResponse(contentType, disposition, concatBytes(chunks).subarray(0, SNIFF_BYTES));
         const limit = isFile ? limits.maxBinary : limits.maxText;
         if (Number.isFinite(declared) && declared > limit) throw tooLarge(isFile, limit, declared, false);
       }
@@ -180,7 +171,7 @@ export async function readResponse(response: Response, limits: ReadLimits): Prom
   } finally {
     reader?.cancel().catch(() => {});
   }
-  return { status: response.status, headers: headerObject(response.headers), contentType, disposition, isFile: isFile ?? false, bytes: concat(chunks, size) };
+  return { status: response.status, headers: headerObject(response.headers), contentType, disposition, isFile: isFile ?? false, bytes: concatBytes(chunks) };
 }
 
 /** httpx's response.text: the charset of Content-Type, else UTF-8; undecodable bytes replaced. */

@@ -6,6 +6,7 @@ import { readCsv } from "../../../src/workflow/documents/tables";
 import { documentExtractorNode } from "../../../src/workflow/nodes/document-extractor";
 import type { FileValue, Json } from "../../../src/workflow/segments";
 import { fakeServices, runGraph, runNode } from "../../helpers/workflow";
+import { fileValue } from "./file-values";
 import { SAMPLE_DOCX_TEXT, SAMPLE_PDF_TEXT, SAMPLE_XLSX_TEXT, sampleDocx, samplePdf, sampleXlsx } from "./document-fixtures";
 
 const enc = new TextEncoder();
@@ -25,20 +26,8 @@ function store(entries: Record<string, Uint8Array | string>) {
   return { services, reads };
 }
 
-const file = (id: string, filename: string, extension: string, mime = "application/octet-stream", over: Partial<FileValue> = {}): FileValue => ({
-  dify_model_identity: "__dify__file__",
-  id: null,
-  tenant_id: "t",
-  type: "document",
-  transfer_method: "local_file",
-  remote_url: null,
-  related_id: id,
-  filename,
-  extension,
-  mime_type: mime,
-  size: 1,
-  ...over,
-});
+const file = (id: string, filename: string, extension: string, mime = "application/octet-stream", over: Partial<FileValue> = {}) =>
+  fileValue(filename, { related_id: id, extension, mime_type: mime, ...over });
 
 async function extract(value: unknown, entries: Record<string, Uint8Array | string>) {
   const { services } = store(entries);

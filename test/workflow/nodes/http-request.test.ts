@@ -9,6 +9,7 @@ import type { NodeServices, NodeRun } from "../../../src/workflow/types";
 import { VariablePool } from "../../../src/workflow/variable-pool";
 import { countedBody, fakeInternet, hang } from "../../helpers/fake-internet";
 import { fakeServices, runGraph, runNode, SETTINGS } from "../../helpers/workflow";
+import { fileValue } from "./file-values";
 
 interface Sent {
   method: string;
@@ -35,19 +36,7 @@ function host(handler: (request: Request) => Response | Promise<Response> = () =
 
 const node = (data: Json): Json => ({ method: "get", url: "https://api.example.com/x", authorization: { type: "no-auth" }, headers: "", params: "", ...data });
 
-const file = (id: string, name: string, mime: string): FileValue => ({
-  dify_model_identity: "__dify__file__",
-  id: null,
-  tenant_id: "tenant-1",
-  type: "document",
-  transfer_method: "local_file",
-  remote_url: null,
-  related_id: id,
-  filename: name,
-  extension: `.${name.split(".").pop()}`,
-  mime_type: mime,
-  size: 3,
-});
+const file = (id: string, name: string, mime: string) => fileValue(name, { related_id: id, mime_type: mime, size: 3 });
 
 async function failure(promise: Promise<unknown>): Promise<{ message: string; errorType: string; outputs: Json | null }> {
   try {

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { listOperatorNode } from "../../../src/workflow/nodes/list-operator";
 import type { FileValue, Json } from "../../../src/workflow/segments";
 import { runGraph, runNode } from "../../helpers/workflow";
+import { fileValue } from "./file-values";
 
 const off = { enabled: false };
 const data = (over: Json = {}): Json => ({ variable: ["start", "list"], filter_by: { ...off, conditions: [] }, extract_by: { ...off, serial: "1" }, order_by: { ...off, key: "", value: "asc" }, limit: { ...off, size: 10 }, ...over });
@@ -20,20 +21,7 @@ async function failure(list: unknown, over: Json): Promise<{ message: string; er
   throw new Error("expected the node to fail");
 }
 
-const file = (name: string, over: Partial<FileValue> = {}): FileValue => ({
-  dify_model_identity: "__dify__file__",
-  id: null,
-  tenant_id: "t",
-  type: "document",
-  transfer_method: "local_file",
-  remote_url: null,
-  related_id: `id-${name}`,
-  filename: name,
-  extension: `.${name.split(".").pop()}`,
-  mime_type: "application/octet-stream",
-  size: 10,
-  ...over,
-});
+const file = (name: string, over: Partial<FileValue> = {}) => fileValue(name, { size: 10, ...over });
 
 describe("list-operator: strings", () => {
   const words = ["apple", "banana", "", "grape", "pineapple"];

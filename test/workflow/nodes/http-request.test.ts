@@ -383,7 +383,8 @@ describe("http-request: limits", () => {
       signal: controller.signal,
       stream: () => {},
       scope: {} as NodeRun["scope"],
-    } as NodeRun;
+      emit: () => {},
+    } as unknown as NodeRun;
     const pending = httpRequestNode.run(run);
     setTimeout(() => controller.abort(new DOMException("stopped", "AbortError")), 20);
     await expect(pending).rejects.toThrow("stopped");

@@ -11,7 +11,7 @@ import { auxiliaryProvider, prepareModel } from "../generation/generation";
 import { nowSeconds, uuid } from "../../lib/ids";
 import { type MessagePage, readMessagePage } from "./message-page";
 import { type FormDefinition, renderSubmission, resolvedDefaults } from "../../workflow/human-input/form";
-import { modelConfigToDict } from "../apps/model-config";
+import { auxiliaryModelConfig, type ModelConfigDict } from "../apps/model-config";
 import { conversationOwnedBy, messageOwnedBy, type Owner, requireConversation, requireMessage } from "./ownership";
 import { cleanText } from "../../lib/text";
 
@@ -155,9 +155,8 @@ export async function rateMessage(db: Db, owner: Owner, messageId: string, body:
 export async function suggestedQuestions(deps: Deps, ctx: AppContext, owner: Owner, messageId: string): Promise<string[]> {
   const message = await requireMessage(deps.db, owner, messageId, "Message not found");
   const conversation = await requireConversation(deps.db, owner, message.conversationId, "Conversation not found");
-  if (!ctx.modelConfig) throw new AppSuggestedQuestionsAfterAnswerDisabled();
-  const config = modelConfigToDict(ctx.modelConfig);
-  if ((config.suggested_questions_after_answer as { enabled?: unknown }).enabled !== true) throw new AppSuggestedQuestionsAfterAnswerDisabled();
+  const config = auxiliaryModelConfig(ctx, deps.config.defaultModelProvider);
+  if (!config || (config.suggested_questions_after_answer as { enabled?: unknown }).enabled !== true) throw new AppSuggestedQuestionsAfterAnswerDisabled();
   const recent = await deps.db
     .select({ query: messages.query, answer: messages.answer })
     .from(messages)
@@ -165,7 +164,7 @@ export async function suggestedQuestions(deps: Deps, ctx: AppContext, owner: Own
     .orderBy(desc(messages.createdAt), desc(messages.id))
     .limit(3)
     .all();
-  const model = await prepareModel(deps, config);
+  const model = await prepareModel(deps, config as ModelConfigDict);
   const provider = auxiliaryProvider(deps, model);
   try {
     return await suggestQuestions(provider, model.model, recent.reverse(), AbortSignal.timeout(30_000));

@@ -4,25 +4,24 @@
 // through the admin API). Argument resolution lives in arguments.ts and is re-exported here.
 import type { Db } from "../db/client";
 import { builtinTools } from "./builtin";
+import { appMcpTools as serverToolsOfApp, type McpOptions, resolveMcpTool } from "./mcp/servers";
 import type { Tool, ToolRef } from "./types";
 
-export { builtinTools } from "./builtin";
+export { builtinProviders, builtinTools } from "./builtin";
 export { castParameter, type PoolReader, resolveArguments, type ToolInputs } from "./arguments";
-export interface ResolveOptions {
-  /** fetch() through the SSRF guard (a run's services.fetch), for listing MCP servers' tools. */
-  fetch?(url: string, init: RequestInit): Promise<Response>;
-  signal?: AbortSignal;
-}
+
+/** fetch() through the SSRF guard (a run's services.fetch) and the run's stop signal, for MCP servers. */
+export type ResolveOptions = McpOptions;
 
 /** "langgenius/time/time" and "time" both name the built-in provider "time". */
-const lastSegment = (value: unknown): string => String(value ?? "").split("/").filter(Boolean).at(-1) ?? "";
+export const lastSegment = (value: unknown): string => String(value ?? "").split("/").filter(Boolean).at(-1) ?? "";
 
 /**
  * The tool a DSL reference names, or null when nothing here provides it (an unknown built-in, an
- * unregistered MCP server, a provider type this server does not run). An MCP server whose tools
- * cannot be listed throws ToolError("Failed to connect to MCP server: …").
+ * unregistered MCP server or tool, a provider type this server does not run). An MCP server whose
+ * tools cannot be listed (and has none cached) throws ToolError("Failed to connect to MCP server: …").
  */
-export async function resolveTool(_db: Db, _secretKey: string, ref: ToolRef, _options: ResolveOptions = {}): Promise<Tool | null> {
+export async function resolveTool(db: Db, secretKey: string, ref: ToolRef, options: ResolveOptions): Promise<Tool | null> {
   const type = String(ref.provider_type ?? "builtin");
   const toolName = String(ref.tool_name ?? "");
   if (!toolName) return null;
@@ -30,6 +29,14 @@ export async function resolveTool(_db: Db, _secretKey: string, ref: ToolRef, _op
     const provider = lastSegment(ref.provider_id ?? ref.provider_name);
     return builtinTools().find((tool) => tool.provider === provider && tool.name === toolName) ?? null;
   }
+  if (type === "mcp") {
+    const serverId = String(ref.provider_id ?? ref.provider_name ?? "");
+    return serverId ? resolveMcpTool(db, secretKey, serverId, toolName, options) : null;
+  }
   return null;
 }
 
+/** The tools of the MCP servers the admin API gave the app; a server that cannot be listed is left out. */
+export function appMcpTools(db: Db, secretKey: string, appId: string, options: ResolveOptions): Promise<Tool[]> {
+  return serverToolsOfApp(db, secretKey, appId, options);
+}

@@ -5,13 +5,25 @@
 import type { Db } from "../db/client";
 import { builtinTools } from "./builtin";
 import { appMcpTools as serverToolsOfApp, type McpOptions, resolveMcpTool } from "./mcp/servers";
-import type { Tool, ToolRef } from "./types";
+import type { Tool, ToolRef, ToolSettings } from "./types";
 
 export { builtinProviders, builtinTools } from "./builtin";
 export { castParameter, type PoolReader, resolveArguments, type ToolInputs } from "./arguments";
 
-/** fetch() through the SSRF guard (a run's services.fetch) and the run's stop signal, for MCP servers. */
-export type ResolveOptions = McpOptions;
+export interface ResolveOptions {
+  /** fetch() through the SSRF guard (a run's services.fetch): MCP servers are reached only through it. */
+  fetch(url: string, init: RequestInit): Promise<Response>;
+  /** The run's stop signal. */
+  signal?: AbortSignal;
+  /** config.tools; the documented defaults when absent. */
+  settings?: ToolSettings;
+}
+
+const mcpOptions = (options: ResolveOptions): McpOptions => ({
+  fetch: options.fetch,
+  signal: options.signal,
+  ...(options.settings ? { timeoutMs: options.settings.mcpTimeoutSeconds * 1000, ttlSeconds: options.settings.mcpToolsCacheTtl } : {}),
+});
 
 /** "langgenius/time/time" and "time" both name the built-in provider "time". */
 export const lastSegment = (value: unknown): string => String(value ?? "").split("/").filter(Boolean).at(-1) ?? "";
@@ -27,16 +39,16 @@ export async function resolveTool(db: Db, secretKey: string, ref: ToolRef, optio
   if (!toolName) return null;
   if (type === "builtin") {
     const provider = lastSegment(ref.provider_id ?? ref.provider_name);
-    return builtinTools().find((tool) => tool.provider === provider && tool.name === toolName) ?? null;
+    return builtinTools(options.settings).find((tool) => tool.provider === provider && tool.name === toolName) ?? null;
   }
   if (type === "mcp") {
     const serverId = String(ref.provider_id ?? ref.provider_name ?? "");
-    return serverId ? resolveMcpTool(db, secretKey, serverId, toolName, options) : null;
+    return serverId ? resolveMcpTool(db, secretKey, serverId, toolName, mcpOptions(options)) : null;
   }
   return null;
 }
 
 /** The tools of the MCP servers the admin API gave the app; a server that cannot be listed is left out. */
 export function appMcpTools(db: Db, secretKey: string, appId: string, options: ResolveOptions): Promise<Tool[]> {
-  return serverToolsOfApp(db, secretKey, appId, options);
+  return serverToolsOfApp(db, secretKey, appId, mcpOptions(options));
 }

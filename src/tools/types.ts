@@ -31,6 +31,18 @@ export interface ToolParameter {
   default?: unknown;
 }
 
+/** Limits of the tool layer (config.ts `tools`; README "Tools and MCP"). */
+export interface ToolSettings {
+  /** MCP_TIMEOUT: seconds an MCP server may take to answer one request. */
+  mcpTimeoutSeconds: number;
+  /** MCP_TOOLS_CACHE_TTL: seconds a server's cached tools/list is used before it is listed again. */
+  mcpToolsCacheTtl: number;
+  /** WEBSCRAPER_MAX_BYTES: bytes of a page the webscraper reads (the rest is never pulled). */
+  webscraperMaxBytes: number;
+  /** WEBSCRAPER_TIMEOUT: seconds the webscraper waits for a whole page. */
+  webscraperTimeoutSeconds: number;
+}
+
 /** What a call may use: its stop signal, the one SSRF-guarded fetch, files, the app's provider. */
 export interface ToolContext {
   env: Env;

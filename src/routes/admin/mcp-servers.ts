@@ -85,6 +85,8 @@ mcpServerRoutes.get(
       listed = await refreshServerTools(getDb(c.env.DB), config.secretKey, id, {
         fetch: (url, init) => guardedFetch(url, init, policy),
         signal: c.req.raw.signal,
+        timeoutMs: config.tools.mcpTimeoutSeconds * 1000,
+        ttlSeconds: config.tools.mcpToolsCacheTtl,
       });
     } catch (err) {
       if (!(err instanceof McpError)) throw err;

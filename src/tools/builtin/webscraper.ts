@@ -9,7 +9,7 @@ import { ToolError } from "../types";
 import { builtinTool, param, text } from "./define";
 import { readablePage } from "./readable";
 
-/** Should become settings (WEBSCRAPER_MAX_BYTES, WEBSCRAPER_TIMEOUT) in config.ts. */
+/** The defaults of WEBSCRAPER_MAX_BYTES and WEBSCRAPER_TIMEOUT (config.ts). */
 export const WEBSCRAPER_MAX_BYTES = 2 * 1024 * 1024;
 export const WEBSCRAPER_TIMEOUT_MS = 30_000;
 

@@ -16,7 +16,7 @@ import type { Json } from "../../workflow/segments";
 export const MCP_PROTOCOL_VERSION = "2025-11-25";
 export const MCP_SUPPORTED_VERSIONS = ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"];
 const CLIENT_INFO = { name: "dify-web-api-workers", version: "1.14.2" };
-// Should become settings: a request's deadline, how long a session is reused, the largest answer read.
+// A request's deadline (the default of MCP_TIMEOUT), how long a session is reused, the largest answer read.
 export const MCP_TIMEOUT_MS = 30_000;
 const SESSION_REUSE_MS = 5 * 60_000;
 const MAX_ANSWER_BYTES = 16 * 1024 * 1024;

@@ -1,6 +1,6 @@
 // Registered MCP servers (admin API) and their tools. A server is a URL and optional headers (stored
 // AES-GCM encrypted like provider keys, decrypted only where a request is made); its tools/list is
-// cached in mcp_servers.tools_cache for MCP_TOOLS_TTL_SECONDS and refreshed after, falling back to
+// cached in mcp_servers.tools_cache for MCP_TOOLS_CACHE_TTL seconds and refreshed after, falling back to
 // the stale list while the server is unreachable. An app is given a server's tools (all, or named
 // ones) in app_mcp_servers; a DSL tool with provider_type "mcp" names a server by its id.
 import { and, eq } from "drizzle-orm";
@@ -16,7 +16,7 @@ import { forgetMcpSessions, McpClient, McpError, type McpToolInfo } from "./clie
 import { toToolResult } from "./result";
 
 export const MCP_HEADERS_PURPOSE = "mcp-server-headers";
-/** Should become a setting (MCP_TOOLS_CACHE_TTL) in config.ts. */
+/** The default of MCP_TOOLS_CACHE_TTL (config.ts). */
 export const MCP_TOOLS_TTL_SECONDS = 300;
 
 type McpServerRow = typeof mcpServers.$inferSelect;
@@ -25,8 +25,9 @@ export interface McpOptions {
   /** fetch() through the SSRF guard (a run's services.fetch, or the admin route's). */
   fetch(url: string, init: RequestInit): Promise<Response>;
   signal?: AbortSignal;
-  /** Per request; MCP_TIMEOUT_MS when absent. */
+  /** Per request (MCP_TIMEOUT); MCP_TIMEOUT_MS when absent. */
   timeoutMs?: number;
+  /** MCP_TOOLS_CACHE_TTL; MCP_TOOLS_TTL_SECONDS when absent. */
   ttlSeconds?: number;
 }
 

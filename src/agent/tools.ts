@@ -6,7 +6,7 @@
 import { getDb } from "../db/client";
 import type { Env } from "../env";
 import { describeError, log } from "../lib/log";
-import { appMcpTools, type ResolveOptions, resolveTool } from "../tools/registry";
+import { appMcpTools, type ResolveOptions, resolveArguments, resolveTool } from "../tools/registry";
 import type { Tool } from "../tools/types";
 import type { AgentSpec } from "./spec";
 
@@ -21,15 +21,17 @@ export async function agentTools(env: Env, secretKey: string, spec: AgentSpec, o
       if (options.signal?.aborted) throw err;
       log(null, "warn", "agent tool left out", { task_id: spec.taskId, tool: `${String(ref.provider_id)}/${String(ref.tool_name)}`, error: describeError(err) });
     }
-    if (tool) tools.push(withConfigured(tool, ref.tool_parameters ?? {}));
+    if (tool) tools.push(withArguments(tool, ref.tool_parameters ?? {}));
   }
-  for (const tool of await appMcpTools(db, secretKey, spec.appId, options)) if (!tools.some((t) => t.name === tool.name)) tools.push(tool);
+  for (const tool of await appMcpTools(db, secretKey, spec.appId, options)) if (!tools.some((t) => t.name === tool.name)) tools.push(withArguments(tool, {}));
   return tools;
 }
 
-/** Values the app configured for a tool are used under whatever the model fills in. */
-function withConfigured(tool: Tool, configured: Record<string, unknown>): Tool {
-  const preset = Object.fromEntries(Object.entries(configured).filter(([, v]) => v !== "" && v !== null && v !== undefined));
-  if (Object.keys(preset).length === 0) return tool;
-  return { ...tool, call: (args, context) => tool.call({ ...preset, ...args }, context) };
+/**
+ * The model's arguments resolved as Dify's ToolEngine does before an agent's call: the app's
+ * configured values (tool_parameters) for form parameters, defaults, required checks and casts to
+ * the declared types. A ToolError here becomes the observation, like any tool failure.
+ */
+function withArguments(tool: Tool, configured: Record<string, unknown>): Tool {
+  return { ...tool, call: (args, context) => tool.call(resolveArguments(tool, { toolParameters: args, toolConfigurations: configured }), context) };
 }

@@ -202,9 +202,11 @@ export class McpClient {
         this.pendingSessionId = sessionId;
       }
       const type = (response.headers.get("Content-Type") ?? "").split(";")[0].trim().toLowerCase();
+      // A ping during initialize is answered in the session the server just assigned.
+      const replyIn = method === "initialize" ? { id: this.pendingSessionId, version: MCP_PROTOCOL_VERSION, until: 0 } : session;
       const answer =
         type === "text/event-stream"
-          ? await this.readStream(response.body, id, session, signal)
+          ? await this.readStream(response.body, id, replyIn, signal)
           : type === "application/json"
             ? this.pick(await readText(response.body, signal), id)
             : null;

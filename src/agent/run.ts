@@ -67,8 +67,11 @@ export class AgentRun {
     return this.tools.map((t) => ({ name: t.name, description: t.description, parameters: toolSchema(t) }));
   }
 
-  /** One model call; `onText` gets the cleaned text as it streams. Aborted by the stop signal. */
-  async callModel(messages: ChatMessage[], tools: ToolSpec[], onText: (text: string) => void, stop?: string[]): Promise<ModelTurn> {
+  /**
+   * One model call; `onStart` runs at its first chunk (Dify publishes the step's empty agent_thought
+   * then), `onText` gets the cleaned text as it streams. Aborted by the stop signal.
+   */
+  async callModel(messages: ChatMessage[], tools: ToolSpec[], on: { start?: () => void; text?: (text: string) => void }, stop?: string[]): Promise<ModelTurn> {
     const spec = this.spec;
     const cleaner = new TextStreamCleaner();
     let text = "";
@@ -76,21 +79,26 @@ export class AgentRun {
     let reported: TokenUsage | null = null;
     const params = stop?.length ? { ...spec.model.params, stop: [...(spec.model.params.stop ?? []), ...stop].slice(0, 4) } : spec.model.params;
     try {
+      let started = false;
       for await (const chunk of this.llm.stream({ model: spec.model.name, messages, params, signal: this.ctx.signal, tools: tools.length ? tools : undefined })) {
+        if (!started) {
+          started = true;
+          on.start?.();
+        }
         if (chunk.type === "usage") reported = chunk.usage;
         else if (chunk.type === "tool_calls") calls = chunk.calls;
         else {
           const piece = cleaner.push(chunk.text);
           if (piece) {
             text += piece;
-            onText(piece);
+            on.text?.(piece);
           }
         }
       }
       const rest = cleaner.flush();
       if (rest) {
         text += rest;
-        onText(rest);
+        on.text?.(rest);
       }
     } finally {
       const used = reported ?? { promptTokens: estimateMessagesTokens(messages), completionTokens: estimateTokens(text) };

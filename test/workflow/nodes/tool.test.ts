@@ -8,6 +8,7 @@ import { getDb } from "../../../src/db/client";
 import { forgetMcpSessions } from "../../../src/tools/mcp/client";
 import { putServer } from "../../../src/tools/mcp/servers";
 import type { Json } from "../../../src/workflow/segments";
+import { agentYaml, timeTool } from "../../helpers/agent";
 import { admin, expectError, SECRET_KEY } from "../../helpers/api";
 import { fakeInternet } from "../../helpers/fake-internet";
 import { demoApp } from "../../helpers/fixtures";
@@ -189,5 +190,15 @@ describe("DSL import of tool nodes", () => {
     await expectError(await importYaml(workflowWith(time("sundial"))), 400, "invalid_dsl", /tool time\/sundial is not a tool of the built-in provider time/);
     await expectError(await importYaml(workflowWith({ ...time("x"), provider_id: "code", tool_name: "simple_code" })), 400, "invalid_dsl", /tool code\/simple_code needs a JavaScript sandbox/);
     await expectError(await importYaml(workflowWith({ ...time("x"), provider_type: "api", provider_id: "weather", tool_name: "now" })), 400, "invalid_dsl", /tool weather\/now of provider type "api" cannot run on this server/);
+  });
+
+  it("applies the same rule to an agent's tools", async () => {
+    const importYaml = (yaml: string) => admin("/admin/apps/import", { method: "POST", headers: { "Content-Type": "application/yaml" }, body: yaml });
+    const ok = await importYaml(agentYaml({ tools: [timeTool("current_time"), { enabled: true, provider_type: "mcp", provider_id: "team", tool_name: "search" }, { enabled: true, provider_type: "builtin", provider_id: "webscraper", tool_name: "webscraper" }] }));
+    expect(ok.status, await ok.clone().text()).toBe(201);
+    await expectError(await importYaml(agentYaml({ tools: [timeTool("sundial")] })), 400, "invalid_dsl", /agent tool time\/sundial is not a tool of the built-in provider time/);
+    await expectError(await importYaml(agentYaml({ tools: [{ enabled: true, provider_type: "mcp", provider_id: "", tool_name: "search" }] })), 400, "invalid_dsl", /MCP tool \/search must name its server/);
+    // A disabled tool is not checked.
+    expect((await importYaml(agentYaml({ tools: [{ ...timeTool("sundial"), enabled: false }] }))).status).toBe(201);
   });
 });

@@ -8,16 +8,20 @@ export const mcpServerId = z
 // The transport sets these itself; a configured value would break the protocol.
 const RESERVED_HEADERS = new Set(["accept", "content-type", "content-length", "host", "mcp-session-id", "mcp-protocol-version", "transfer-encoding", "connection"]);
 
-const headerName = z
-  .string()
-  .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/, "not a valid HTTP header name")
-  .refine((name) => !RESERVED_HEADERS.has(name.toLowerCase()), "is set by the MCP transport");
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/;
 const headerValue = z.string().max(8192).regex(/^[^\r\n\0]*$/, "must not contain line breaks");
 
 export const putMcpServerBody = z.strictObject({
   url: z.url({ protocol: /^https?$/ }).max(2048).describe("The server's Streamable HTTP endpoint"),
   headers: z
-    .record(headerName, headerValue)
+    .record(z.string(), headerValue)
+    .superRefine((headers, ctx) => {
+      // Checked here rather than as the record's key schema, so the message names the header.
+      for (const name of Object.keys(headers)) {
+        if (!HEADER_NAME.test(name)) ctx.addIssue({ code: "custom", path: [name], message: "not a valid HTTP header name" });
+        else if (RESERVED_HEADERS.has(name.toLowerCase())) ctx.addIssue({ code: "custom", path: [name], message: "is set by the MCP transport" });
+      }
+    })
     .refine((headers) => Object.keys(headers).length <= 32, "at most 32 headers")
     .nullable()
     .optional()

@@ -7,6 +7,7 @@
 // every value is cast to its declared type. The pool is read through injected functions, so this
 // layer does not depend on the workflow engine.
 import { isObject } from "../lib/json";
+import { pyRepr, pyStr } from "../llm/template";
 import type { Json } from "../workflow/segments";
 import { type Tool, ToolError, type ToolParameter } from "./types";
 
@@ -26,22 +27,6 @@ export interface ToolInputs {
 }
 
 const invalid = (message: string) => new ToolError(message, "ToolParameterValidationError");
-
-/** Python's str() of a scalar, which Dify's messages and string casts print. */
-export function pyStr(value: unknown): string {
-  if (value === null || value === undefined) return "None";
-  if (value === true) return "True";
-  if (value === false) return "False";
-  if (typeof value === "string") return value;
-  if (Array.isArray(value)) return `[${value.map(pyRepr).join(", ")}]`;
-  if (isObject(value)) return `{${Object.entries(value).map(([k, v]) => `${pyRepr(k)}: ${pyRepr(v)}`).join(", ")}}`;
-  return String(value);
-}
-
-function pyRepr(value: unknown): string {
-  if (typeof value === "string") return `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
-  return pyStr(value);
-}
 
 /** Python's truthiness test Dify uses to decide a form value is missing (`not value and value != 0`). */
 const isEmpty = (value: unknown): boolean =>

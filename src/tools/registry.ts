@@ -5,10 +5,12 @@
 import type { Db } from "../db/client";
 import { builtinTools } from "./builtin";
 import { appMcpTools as serverToolsOfApp, type McpOptions, resolveMcpTool } from "./mcp/servers";
+import { lastSegment } from "./refs";
 import type { Tool, ToolRef, ToolSettings } from "./types";
 
 export { builtinProviders, builtinTools } from "./builtin";
 export { castParameter, type PoolReader, resolveArguments, type ToolInputs } from "./arguments";
+export { unsupportedToolReason } from "./refs";
 
 export interface ResolveOptions {
   /** fetch() through the SSRF guard (a run's services.fetch): MCP servers are reached only through it. */
@@ -25,8 +27,6 @@ const mcpOptions = (options: ResolveOptions): McpOptions => ({
   ...(options.settings ? { timeoutMs: options.settings.mcpTimeoutSeconds * 1000, ttlSeconds: options.settings.mcpToolsCacheTtl } : {}),
 });
 
-/** "langgenius/time/time" and "time" both name the built-in provider "time". */
-export const lastSegment = (value: unknown): string => String(value ?? "").split("/").filter(Boolean).at(-1) ?? "";
 
 /**
  * The tool a DSL reference names, or null when nothing here provides it (an unknown built-in, an

@@ -1,4 +1,4 @@
-// Admin: MCP servers (PUT/GET/DELETE /admin/mcp-servers[/{id}], GET …/{id}/tools) and the servers an
+// Admin: MCP servers (PUT/GET/DELETE /admin/mcp-servers/{id}, GET /admin/mcp-servers, GET …/{id}/tools) and the servers an
 // app's agent may use (PUT/DELETE /admin/apps/{app_id}/mcp-servers/{id}, GET …/mcp-servers).
 import { Hono } from "hono";
 import { z } from "zod";
@@ -19,7 +19,7 @@ import {
   putMcpServerBody,
 } from "../../schemas/mcp";
 import { McpError } from "../../tools/mcp/client";
-import { deleteServer, grantServer, listGrants, listServers, putServer, refreshServerTools, revokeServer } from "../../tools/mcp/servers";
+import { deleteServer, grantServer, listGrants, listServers, putServer, refreshServerTools, revokeServer, serverView } from "../../tools/mcp/servers";
 import { guardedFetch } from "../../workflow/run-services";
 
 export const mcpServerRoutes = new Hono<AppEnv>();
@@ -55,6 +55,17 @@ mcpServerRoutes.get(
   "/mcp-servers",
   doc({ summary: "List MCP servers", tags: ["admin"], security: "admin", responses: { 200: { description: "Servers", schema: mcpServerList } } }),
   async (c) => c.json({ data: await listServers(getDb(c.env.DB)) }),
+);
+
+mcpServerRoutes.get(
+  "/mcp-servers/:id",
+  doc({ summary: "An MCP server (without its headers)", tags: ["admin"], security: "admin", responses: { 200: { description: "Server", schema: mcpServerView } } }),
+  validate("param", idParam),
+  async (c) => {
+    const server = await serverView(getDb(c.env.DB), c.req.valid("param").id);
+    if (!server) throw new NotFound("MCP server not found.");
+    return c.json(server);
+  },
 );
 
 mcpServerRoutes.delete(

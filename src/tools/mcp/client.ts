@@ -177,7 +177,8 @@ export class McpClient {
     if (err instanceof ApiError && err.code === "remote_file_url_blocked") {
       return new McpError(err.message.replace("The remote file URL is not allowed", "The MCP server URL is not allowed"), "blocked");
     }
-    if (err instanceof ApiError) return new McpError(err.message, "unreachable");
+    // The guard's own words name a "file"; what is left says why the host could not be reached.
+    if (err instanceof ApiError) return new McpError(err.message.replace(/^Failed to fetch file from \S+: /, ""), "unreachable");
     if (err instanceof Error && /redirect|Invalid URL/i.test(err.message)) return new McpError(err.message, "unreachable");
     return new McpError("the server could not be reached", "unreachable");
   }

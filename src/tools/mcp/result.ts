@@ -6,7 +6,7 @@
 import { base64ToBytes } from "../../lib/crypto";
 import { isObject } from "../../lib/json";
 import type { FileValue, Json } from "../../workflow/segments";
-import { pyStr } from "../arguments";
+import { pyStr } from "../../llm/template";
 import { type ToolContext, ToolError, type ToolResult } from "../types";
 import type { McpCallResult } from "./client";
 

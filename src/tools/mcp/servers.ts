@@ -100,6 +100,11 @@ export async function listServers(db: Db): Promise<McpServerView[]> {
   return (await db.select().from(mcpServers).orderBy(mcpServers.id).all()).map(view);
 }
 
+export async function serverView(db: Db, id: string): Promise<McpServerView | null> {
+  const row = await getServer(db, id);
+  return row ? view(row) : null;
+}
+
 export async function deleteServer(db: Db, id: string): Promise<boolean> {
   const [deleted] = await db.batch([
     db.delete(mcpServers).where(eq(mcpServers.id, id)).returning({ url: mcpServers.url }),

@@ -13,6 +13,7 @@ import { loopEndNode, loopNode, loopStartNode } from "./loop";
 import { parameterExtractorNode } from "./parameter-extractor";
 import { questionClassifierNode } from "./question-classifier";
 import { startNode } from "./start";
+import { templateTransformNode } from "./template-transform";
 import { variableAggregatorNode, variableAssignerAliasNode } from "./variable-aggregator";
 
 const NODES: NodeDefinition[] = [
@@ -32,6 +33,7 @@ const NODES: NodeDefinition[] = [
   llmNode,
   questionClassifierNode,
   parameterExtractorNode,
+  templateTransformNode,
 ];
 
 export const NODE_REGISTRY: ReadonlyMap<string, NodeDefinition> = new Map(NODES.map((n) => [n.type, n]));

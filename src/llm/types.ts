@@ -2,9 +2,27 @@
 
 export type ContentPart = { type: "text"; text: string } | { type: "image_url"; image_url: { url: string; detail?: "high" | "low" | "auto" } };
 
+export interface ToolCall {
+  id: string;
+  name: string;
+  /** The arguments as the model wrote them (JSON text, possibly malformed). */
+  arguments: string;
+}
+
 export interface ChatMessage {
-  role: "system" | "user" | "assistant";
+  role: "system" | "user" | "assistant" | "tool";
   content: string | ContentPart[];
+  /** An assistant turn that called tools. */
+  tool_calls?: ToolCall[];
+  /** A tool result: the call it answers. */
+  tool_call_id?: string;
+}
+
+/** A function the model may call (OpenAI "tools" of type function). */
+export interface ToolSpec {
+  name: string;
+  description: string;
+  parameters: Record<string, unknown>;
 }
 
 export interface ModelParams {
@@ -21,6 +39,8 @@ export interface GenerateRequest {
   messages: ChatMessage[];
   params: ModelParams;
   signal: AbortSignal;
+  /** Functions the model may call (providers with `supportsTools`). */
+  tools?: ToolSpec[];
 }
 
 export interface TokenUsage {
@@ -28,7 +48,11 @@ export interface TokenUsage {
   completionTokens: number;
 }
 
-export type StreamChunk = { type: "delta"; text: string } | { type: "usage"; usage: TokenUsage };
+export type StreamChunk =
+  | { type: "delta"; text: string }
+  | { type: "usage"; usage: TokenUsage }
+  /** The tool calls of this turn, whole (streamed fragments are assembled by the provider). */
+  | { type: "tool_calls"; calls: ToolCall[] };
 
 /**
  * A model provider. Failures are thrown as ApiError subclasses with Dify's codes:
@@ -37,6 +61,8 @@ export type StreamChunk = { type: "delta"; text: string } | { type: "usage"; usa
  */
 export interface LlmProvider {
   stream(request: GenerateRequest): AsyncIterable<StreamChunk>;
+  /** Whether `tools` are honoured (OpenAI-style function calling). */
+  readonly supportsTools?: boolean;
 }
 
 /** Runs a provider to completion (auxiliary calls: titles, suggested questions). */
@@ -45,7 +71,7 @@ export async function complete(provider: LlmProvider, request: GenerateRequest):
   let usage: TokenUsage | null = null;
   for await (const chunk of provider.stream(request)) {
     if (chunk.type === "delta") text += chunk.text;
-    else usage = chunk.usage;
+    else if (chunk.type === "usage") usage = chunk.usage;
   }
   return { text, usage };
 }

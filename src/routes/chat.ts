@@ -10,6 +10,7 @@ import { blockingMessageResponse, chatMessageBody, resumeQuery, stopResponse, ta
 import { effectiveMode, requireMode } from "../services/apps/app-mode";
 import { startChat } from "../services/generation/chat";
 import { startChatflow } from "../services/workflows/chatflow";
+import { startAgentChat } from "../services/generation/agent-chat";
 import { generationResponse, taskEventStream } from "../services/generation/generation";
 import { stopTask } from "../tasks/client";
 
@@ -31,7 +32,9 @@ chatRoutes.post(
     requireMode(ctx, "chat");
     const endUser = c.get("endUser");
     const body = c.req.valid("json");
-    const started = effectiveMode(ctx) === "advanced-chat" ? await startChatflow(depsOf(c), ctx, endUser, body) : await startChat(depsOf(c), ctx, endUser, body);
+    const mode = effectiveMode(ctx);
+    const start = mode === "advanced-chat" ? startChatflow : mode === "agent-chat" ? startAgentChat : startChat;
+    const started = await start(depsOf(c), ctx, endUser, body);
     return generationResponse(c.env, started, ownerOf(c), true);
   },
 );

@@ -105,6 +105,7 @@ class Generation {
         usage = chunk.usage;
         continue;
       }
+      if (chunk.type !== "delta") continue;
       const text = cleaner.push(chunk.text);
       if (!text) continue;
       if (spec.outputModeration && moderationHit(this.fold.answer + text, spec.outputModeration.keywords)) {

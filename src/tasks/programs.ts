@@ -3,10 +3,12 @@
 import { generationProgram } from "./generation";
 import type { Program } from "./program";
 import { workflowProgram } from "../workflow/program";
+import { agentProgram } from "../agent/program";
 
 const PROGRAMS: Record<string, Program<any>> = {
   generation: generationProgram,
   workflow: workflowProgram,
+  agent: agentProgram,
 };
 
 /** Adds a program (the workflow engine registers itself here). */

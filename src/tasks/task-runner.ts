@@ -9,7 +9,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { getConfig } from "../config";
 import { getDb } from "../db/client";
-import { statement, statementBuilder } from "../db/statements";
+import { runStatements, statement, statementBuilder } from "../db/statements";
 import { appActiveRequests } from "../db/schema";
 import type { Env } from "../env";
 import { ProviderNotInitialize } from "../lib/errors";
@@ -259,9 +259,18 @@ export class TaskRunner extends DurableObject<Env> {
     this.subscribers.publish(this.log.append(JSON.stringify(event)));
   }
 
+  /** The outbox, as a promise even when the object's own storage refuses the entry (then it rejects). */
   private write(statements: Parameters<Outbox["add"]>[0], options: WriteOptions): Promise<void> {
-    if (options.barrier) this.barriers++;
-    return this.outbox.add(statements, options);
+    try {
+      const landed = this.outbox.add(statements, options);
+      if (options.barrier) this.barriers++;
+      return landed;
+    } catch (err) {
+      log(null, "error", "task write could not be queued", { write: options.label, error: describeError(err) });
+      const failed = Promise.reject(err instanceof Error ? err : new Error(String(err)));
+      if (!options.critical) failed.catch(() => {});
+      return failed;
+    }
   }
 
   private barrierSettled(): void {
@@ -285,9 +294,14 @@ export class TaskRunner extends DurableObject<Env> {
       }
     };
     step("slot release", () => {
-      if (spec.slot && this.table.markSlotReleased()) {
-        const db = statementBuilder();
-        void this.outbox.add([statement(db.delete(appActiveRequests).where(eq(appActiveRequests.id, spec.slot)))], { label: "release slot" });
+      if (!spec.slot || !this.table.markSlotReleased()) return;
+      const release = statement(statementBuilder().delete(appActiveRequests).where(eq(appActiveRequests.id, spec.slot)));
+      try {
+        void this.outbox.add([release], { label: "release slot" });
+      } catch (err) {
+        // The object's own storage failed too: release the slot straight in D1, best effort.
+        log(null, "error", "task outbox unavailable; releasing the slot directly", { task_id: spec.taskId, error: describeError(err) });
+        void runStatements(this.env.DB, [release]).catch(() => {});
       }
     });
     await Promise.race([this.outbox.drain(), new Promise((r) => setTimeout(r, DRAIN_TIMEOUT_MS))]).catch(() => {});

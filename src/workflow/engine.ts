@@ -185,9 +185,11 @@ export class Engine {
     }
     this.paused = this.paused.filter((id) => !(this.options.resumeData && id in this.options.resumeData));
     this.response.advance();
-    const deadlineTimer = setTimeout(() => {
+    const overTime = () => {
       this.limitError = `Max execution time ${this.options.maxExecutionSeconds}s reached.`;
-    }, Math.max(0, this.options.deadline - now()));
+    };
+    if (now() >= this.options.deadline) overTime();
+    const deadlineTimer = setTimeout(overTime, Math.max(0, this.options.deadline - now()));
     try {
       for (;;) {
         if (this.limitError && !this.failed) this.fail(this.limitError);

@@ -66,7 +66,15 @@ export async function guardedFetch(rawUrl: string, init: RequestInit, policy: Ss
     if (!REDIRECTS.has(response.status) || !location) return response;
     await response.body?.cancel().catch(() => {});
     if (redirects >= policy.maxRedirects) throw new NodeError(`Too many redirects (more than ${policy.maxRedirects})`, "TooManyRedirectsError");
-    url = new URL(location, url);
+    const next = new URL(location, url);
+    // Credentials never follow a redirect to another origin.
+    if (next.origin !== url.origin && request.headers) {
+      const headers = new Headers(request.headers);
+      headers.delete("Authorization");
+      headers.delete("Cookie");
+      request = { ...request, headers };
+    }
+    url = next;
     // 303, and 301/302 after a POST, continue as GET without a body (as browsers and httpx do).
     if (response.status === 303 || ((response.status === 301 || response.status === 302) && request.method && request.method.toUpperCase() !== "GET" && request.method.toUpperCase() !== "HEAD")) {
       request = { ...request, method: "GET", body: undefined };

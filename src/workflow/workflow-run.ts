@@ -27,6 +27,8 @@ export interface Checkpoint {
   /** Text printed to the client so far (the chatflow answer, or a workflow's text chunks). */
   printed: string;
   startedAt: number;
+  /** Milliseconds the run has been running before this invocation: time paused for people does not count against WORKFLOW_MAX_EXECUTION_TIME. */
+  activeMs?: number;
 }
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -158,6 +160,8 @@ export class WorkflowRun {
     const { ctx, spec } = this;
     const config = getConfig(ctx.env);
     const graph = buildGraph(spec.graph);
+    const segmentStart = checkpoint ? Date.now() : startedAt;
+    const activeBefore = checkpoint?.activeMs ?? 0;
     const pool = checkpoint
       ? new VariablePool(checkpoint.engine.pool)
       : new VariablePool({
@@ -212,11 +216,12 @@ export class WorkflowRun {
       },
       tags: {},
       counters: checkpoint?.engine.counters ?? { steps: 0, index: 0, tokens: 0, exceptions: 0 },
-      deadline: startedAt + spec.settings.maxExecutionSeconds * 1000,
+      deadline: segmentStart + spec.settings.maxExecutionSeconds * 1000 - activeBefore,
       maxSteps: spec.settings.maxSteps,
       maxExecutionSeconds: spec.settings.maxExecutionSeconds,
       snapshot: checkpoint?.engine,
-      checkpoint: (engineState) => ctx.checkpoint({ engine: engineState, printed: this.printed, startedAt } satisfies Checkpoint),
+      checkpoint: (engineState) =>
+        ctx.checkpoint({ engine: engineState, printed: this.printed, startedAt, activeMs: activeBefore + (Date.now() - segmentStart) } satisfies Checkpoint),
       resumeData,
     });
   }

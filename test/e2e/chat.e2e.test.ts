@@ -113,3 +113,38 @@ describe("chat over real HTTP", () => {
     expect(saved[0]).toMatchObject({ answer: tokens.join(""), status: "normal" });
   });
 });
+
+describe("oversized requests (issue 15) over real HTTP", () => {
+  it("refuses a 1 MB query first, and the app's slots stay free for other users", async () => {
+    const yaml = readFileSync(path.join(root, "demo-apps/chat.yml"), "utf8")
+      .replace("provider: echo", "provider: openai")
+      .replace("name: Demo Chat", "name: Limited Chat");
+    const app = await importApp(server, yaml);
+    await fetch(`${server.base}/admin/apps/${app.app_id}`, {
+      method: "PATCH",
+      headers: { Authorization: `Bearer ${server.adminKey}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ max_active_requests: 2 }),
+    });
+    const attacker = await getPassport(server, app.site_code, "attacker");
+    const post = (token: string, query: string, mode = "streaming") =>
+      fetch(`${server.base}/api/chat-messages`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-App-Code": app.site_code, "X-App-Passport": token },
+        body: JSON.stringify({ inputs: {}, query, response_mode: mode, conversation_id: "" }),
+      });
+    for (const mode of ["streaming", "blocking", "streaming"]) {
+      const res = await post(attacker, "x".repeat(1_000_000), mode);
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ code: "invalid_param", params: "query" });
+    }
+    fake.state.scenario = { tokens: ["still", " here"], firstTokenDelayMs: 0, delayMs: 1 };
+    const other = await getPassport(server, app.site_code, "someone-else");
+    const answers = await Promise.all([post(other, "hello?"), post(other, "and me?")]);
+    for (const res of answers) {
+      expect(res.status).toBe(200);
+      let last = null;
+      for await (const event of sseEvents(res.body!)) last = event;
+      expect(last?.event).toBe("message_end");
+    }
+  });
+});

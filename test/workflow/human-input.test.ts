@@ -131,6 +131,16 @@ describe("a run pauses for a person", () => {
     await expectError(await form(), 412, "human_input_form_expired", `This form has expired, form_id=${required.form_id}`);
   });
 
+  it("time spent paused does not count against WORKFLOW_MAX_EXECUTION_TIME", async () => {
+    const { session, runId, submit } = await pausedRun();
+    const realNow = Date.now;
+    vi.spyOn(Date, "now").mockImplementation(() => realNow() + 2 * 3600_000);
+    expect((await submit("action_2")).status).toBe(200);
+    const read = await readSse((await session.get(`/api/workflow/${runId}/events?cursor=6`)).body!);
+    vi.restoreAllMocks();
+    expect(read.events.at(-1)!.data.data).toMatchObject({ status: "succeeded", outputs: { x: "action_2" } });
+  });
+
   it("stops a paused run at once", async () => {
     const { session, runId, form } = await pausedRun();
     await session.get(`/api/workflows/tasks/${runId}/stop`, { method: "POST" });

@@ -73,3 +73,24 @@ export function storedJson<T>(value: unknown): T | null {
   if (isObject(value) && Object.keys(value).length === 0) return null;
   return value as T;
 }
+
+/**
+ * The model and features the web API's own calls use (conversation titles, suggested questions):
+ * an easy-UI app's config, or for workflow apps the published workflow's features with the first LLM
+ * node's model (Dify uses the tenant's default model there; here DEFAULT_MODEL_PROVIDER when the
+ * graph has no LLM node).
+ */
+export function auxiliaryModelConfig(
+  app: { modelConfig: AppModelConfig | null; workflow: { graph: unknown; features: unknown } | null },
+  defaultProvider: string,
+): { model: Json; suggested_questions_after_answer: Json } | null {
+  if (app.modelConfig) return modelConfigToDict(app.modelConfig);
+  if (!app.workflow) return null;
+  const nodes = (app.workflow.graph as { nodes?: { data?: Json }[] } | null)?.nodes ?? [];
+  const llm = nodes.find((n) => n.data?.type === "llm")?.data?.model;
+  const features = (isObject(app.workflow.features) ? app.workflow.features : {}) as Json;
+  return {
+    model: isObject(llm) ? llm : { provider: defaultProvider, name: defaultProvider, mode: "chat" },
+    suggested_questions_after_answer: isObject(features.suggested_questions_after_answer) ? features.suggested_questions_after_answer : { enabled: false },
+  };
+}

@@ -9,7 +9,7 @@ import type { AppContext } from "../apps/app-registry";
 import type { Deps } from "../deps";
 import { auxiliaryProvider, prepareModel } from "../generation/generation";
 import { nowSeconds, uuid } from "../../lib/ids";
-import { modelConfigToDict } from "../apps/model-config";
+import { auxiliaryModelConfig, type ModelConfigDict } from "../apps/model-config";
 import { conversationOwnedBy, type Owner, requireConversation } from "./ownership";
 
 export type SortBy = "created_at" | "-created_at" | "updated_at" | "-updated_at";
@@ -106,9 +106,10 @@ async function autoName(deps: Deps, ctx: AppContext, conversation: Conversation)
     .where(eq(messages.conversationId, conversation.id))
     .orderBy(asc(messages.createdAt), asc(messages.id))
     .get();
-  if (!first || !ctx.modelConfig) return null;
+  const config = auxiliaryModelConfig(ctx, deps.config.defaultModelProvider);
+  if (!first || !config) return null;
   try {
-    const model = await prepareModel(deps, modelConfigToDict(ctx.modelConfig));
+    const model = await prepareModel(deps, config as ModelConfigDict);
     const provider = auxiliaryProvider(deps, model);
     return await generateTitle(provider, model.model, first.query, AbortSignal.timeout(15_000));
   } catch {

@@ -29,7 +29,7 @@ type FileRow = {
 export async function messageFileViews(rows: FileRow[], signer: FileSigner): Promise<Map<string, MessageFileView[]>> {
   const byMessage = new Map<string, MessageFileView[]>();
   for (const { file, uploadId, uploadName, uploadMimeType, uploadSize } of rows) {
-    const url = uploadId && file.transferMethod === "local_file" ? await signedFileUrl(signer, uploadId) : file.url;
+    const url = uploadId && file.transferMethod !== "remote_url" ? await signedFileUrl(signer, uploadId) : file.url;
     const view: MessageFileView = {
       id: file.id,
       filename: uploadName ?? (file.url ? decodeURIComponent(new URL(file.url, "http://x").pathname.split("/").pop() ?? "") : ""),

@@ -5,7 +5,7 @@
 import { and, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../../db/client";
-import { type Message, messageFeedbacks, messageFiles, messages, uploadFiles } from "../../db/schema";
+import { humanInputFormRecipients, humanInputForms, type Message, messageAgentThoughts, messageFeedbacks, messageFiles, messages, uploadFiles } from "../../db/schema";
 import type { FileSigner } from "../../lib/file-signing";
 import { type MessageFileView, messageFileViews } from "./message-files";
 import type { Owner } from "./ownership";
@@ -15,6 +15,10 @@ export interface MessagePage {
   hasMore: boolean;
   files: Map<string, MessageFileView[]>;
   feedback: Map<string, { rating: string }>;
+  /** agent_thoughts of agent answers, by message. */
+  thoughts: Map<string, (typeof messageAgentThoughts.$inferSelect)[]>;
+  /** Human-input forms of chatflow answers, by workflow run (with the web-app form token). */
+  forms: Map<string, { form: typeof humanInputForms.$inferSelect; token: string | null }[]>;
   /** Whether the guard query found a row (true without a guard). */
   guardFound: boolean;
   /** Whether the cursor message matches the filters (true without a cursor). */
@@ -56,19 +60,34 @@ export async function readMessagePage(
       .select({ messageId: messageFeedbacks.messageId, rating: messageFeedbacks.rating })
       .from(messageFeedbacks)
       .where(and(inArray(messageFeedbacks.messageId, pageIds), eq(messageFeedbacks.fromSource, "user"), eq(messageFeedbacks.fromEndUserId, owner.endUserId))),
+    db.select().from(messageAgentThoughts).where(inArray(messageAgentThoughts.messageId, pageIds)).orderBy(messageAgentThoughts.position),
+    db
+      .select({ form: humanInputForms, token: sql<string | null>`${humanInputFormRecipients.accessToken}`.as("form_token") })
+      .from(humanInputForms)
+      .leftJoin(humanInputFormRecipients, and(eq(humanInputFormRecipients.formId, humanInputForms.id), eq(humanInputFormRecipients.recipientType, "standalone_web_app")))
+      .where(inArray(humanInputForms.workflowRunId, db.select({ id: messages.workflowRunId }).from(messages).where(inArray(messages.id, pageIds))))
+      .orderBy(humanInputForms.createdAt),
   ];
-  const [guard, cursor, page, files, feedback] = (await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]])) as unknown as [
+  const [guard, cursor, page, files, feedback, thoughts, forms] = (await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]])) as unknown as [
     unknown[],
     unknown[],
     Message[],
     Parameters<typeof messageFileViews>[0],
     { messageId: string; rating: string }[],
+    (typeof messageAgentThoughts.$inferSelect)[],
+    { form: typeof humanInputForms.$inferSelect; token: string | null }[],
   ];
+  const byMessage = new Map<string, (typeof messageAgentThoughts.$inferSelect)[]>();
+  for (const t of thoughts) byMessage.set(t.messageId, [...(byMessage.get(t.messageId) ?? []), t]);
+  const byRun = new Map<string, { form: typeof humanInputForms.$inferSelect; token: string | null }[]>();
+  for (const f of forms) if (f.form.workflowRunId) byRun.set(f.form.workflowRunId, [...(byRun.get(f.form.workflowRunId) ?? []), f]);
   return {
     rows: page.slice(0, options.limit),
     hasMore: page.length > options.limit,
     files: await messageFileViews(files, signer),
     feedback: new Map(feedback.map((f) => [f.messageId, { rating: f.rating }])),
+    thoughts: byMessage,
+    forms: byRun,
     guardFound: guard.length > 0,
     cursorFound: cursor.length > 0,
   };

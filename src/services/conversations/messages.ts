@@ -9,8 +9,9 @@ import type { FileSigner } from "../../lib/file-signing";
 import type { Deps } from "../deps";
 import { auxiliaryProvider, prepareModel } from "../generation/generation";
 import { nowSeconds, uuid } from "../../lib/ids";
-import { readMessagePage } from "./message-page";
-import { modelConfigToDict } from "../apps/model-config";
+import { type MessagePage, readMessagePage } from "./message-page";
+import { type FormDefinition, renderSubmission, resolvedDefaults } from "../../workflow/human-input/form";
+import { auxiliaryModelConfig, type ModelConfigDict } from "../apps/model-config";
 import { conversationOwnedBy, messageOwnedBy, type Owner, requireConversation, requireMessage } from "./ownership";
 import { cleanText } from "../../lib/text";
 
@@ -27,11 +28,79 @@ export async function listMessages(db: Db, owner: Owner, signer: FileSigner, que
   return {
     limit: query.limit,
     has_more: page.hasMore,
-    data: [...page.rows].reverse().map((m) => messageView(m, page.files.get(m.id) ?? [], page.feedback.get(m.id) ?? null)),
+    data: [...page.rows].reverse().map((m) =>
+      messageView(m, page.files.get(m.id) ?? [], page.feedback.get(m.id) ?? null, page.thoughts.get(m.id) ?? [], m.workflowRunId ? (page.forms.get(m.workflowRunId) ?? []) : []),
+    ),
   };
 }
 
-function messageView(m: Message, files: unknown[], feedback: { rating: string } | null) {
+type ThoughtRow = MessagePage["thoughts"] extends Map<string, infer T> ? T : never;
+type FormRow = MessagePage["forms"] extends Map<string, infer T> ? T : never;
+
+const parsed = (text: string | null, fallback: unknown) => {
+  try {
+    return text ? JSON.parse(text) : fallback;
+  } catch {
+    return fallback;
+  }
+};
+
+/** agent_thoughts of an answer (spec §4.9 AgentThought). */
+function thoughtViews(rows: ThoughtRow): unknown[] {
+  return rows.map((t) => ({
+    id: t.id,
+    chain_id: t.messageChainId,
+    message_id: t.messageId,
+    position: t.position,
+    thought: t.thought,
+    tool: t.tool,
+    tool_labels: parsed(t.toolLabelsStr, {}),
+    tool_input: t.toolInput,
+    created_at: t.createdAt,
+    observation: t.observation,
+    files: parsed(t.messageFiles, []),
+  }));
+}
+
+/** Human-input forms of a chatflow answer (spec §4.9 HumanInputContent), pending ones with what reopens them. */
+function formContents(rows: FormRow): unknown[] {
+  return rows.map(({ form, token }) => {
+    const definition = form.formDefinition as unknown as FormDefinition;
+    const submitted = form.status === "submitted";
+    const action = definition.user_actions?.find((a) => a.id === form.selectedActionId);
+    return {
+      workflow_run_id: form.workflowRunId,
+      submitted,
+      type: "human_input",
+      ...(submitted
+        ? {
+            form_submission_data: {
+              node_id: form.nodeId,
+              node_title: definition.node_title,
+              rendered_content: renderSubmission(definition.rendered_content, (form.submittedData ?? {}) as Record<string, unknown>),
+              action_id: form.selectedActionId,
+              action_text: action?.title ?? "",
+            },
+          }
+        : {
+            form_definition: {
+              form_id: form.id,
+              node_id: form.nodeId,
+              node_title: definition.node_title,
+              form_content: definition.rendered_content,
+              inputs: definition.inputs,
+              actions: definition.user_actions,
+              display_in_ui: definition.display_in_ui,
+              form_token: token,
+              resolved_default_values: resolvedDefaults(definition),
+              expiration_time: definition.expiration_time,
+            },
+          }),
+    };
+  });
+}
+
+function messageView(m: Message, files: unknown[], feedback: { rating: string } | null, thoughts: ThoughtRow, forms: FormRow) {
   const metadata = (m.messageMetadata ?? null) as { retriever_resources?: unknown[] } | null;
   return {
     id: m.id,
@@ -44,11 +113,11 @@ function messageView(m: Message, files: unknown[], feedback: { rating: string } 
     feedback,
     retriever_resources: metadata?.retriever_resources ?? [],
     created_at: m.createdAt,
-    agent_thoughts: [],
+    agent_thoughts: thoughtViews(thoughts),
     metadata,
     status: m.status,
     error: m.error,
-    extra_contents: [],
+    extra_contents: formContents(forms),
   };
 }
 
@@ -86,9 +155,8 @@ export async function rateMessage(db: Db, owner: Owner, messageId: string, body:
 export async function suggestedQuestions(deps: Deps, ctx: AppContext, owner: Owner, messageId: string): Promise<string[]> {
   const message = await requireMessage(deps.db, owner, messageId, "Message not found");
   const conversation = await requireConversation(deps.db, owner, message.conversationId, "Conversation not found");
-  if (!ctx.modelConfig) throw new AppSuggestedQuestionsAfterAnswerDisabled();
-  const config = modelConfigToDict(ctx.modelConfig);
-  if ((config.suggested_questions_after_answer as { enabled?: unknown }).enabled !== true) throw new AppSuggestedQuestionsAfterAnswerDisabled();
+  const config = auxiliaryModelConfig(ctx, deps.config.defaultModelProvider);
+  if (!config || (config.suggested_questions_after_answer as { enabled?: unknown }).enabled !== true) throw new AppSuggestedQuestionsAfterAnswerDisabled();
   const recent = await deps.db
     .select({ query: messages.query, answer: messages.answer })
     .from(messages)
@@ -96,7 +164,7 @@ export async function suggestedQuestions(deps: Deps, ctx: AppContext, owner: Own
     .orderBy(desc(messages.createdAt), desc(messages.id))
     .limit(3)
     .all();
-  const model = await prepareModel(deps, config);
+  const model = await prepareModel(deps, config as ModelConfigDict);
   const provider = auxiliaryProvider(deps, model);
   try {
     return await suggestQuestions(provider, model.model, recent.reverse(), AbortSignal.timeout(30_000));

@@ -79,6 +79,8 @@ export interface MessageRowsPlan {
   modelId: string | null;
   requestFiles: RequestFiles;
   workflowRunId?: string | null;
+  /** agent-chat answers (messages.agent_based). */
+  agentBased?: boolean;
   now: number;
 }
 
@@ -126,6 +128,7 @@ export function messageRows(deps: Deps, p: MessageRowsPlan): Statement[] {
         fromEndUserId: p.endUser.id,
         taskId: p.taskId,
         workflowRunId: p.workflowRunId ?? null,
+        agentBased: p.agentBased ?? false,
         createdAt: p.now,
         updatedAt: p.now,
       }),

@@ -144,7 +144,7 @@ export async function prepareModel(run: NodeRun, config: ModelConfig): Promise<P
             reported = chunk.usage;
             continue;
           }
-          if (!chunk.text) continue;
+          if (chunk.type !== "delta" || !chunk.text) continue;
           firstToken ??= Date.now();
           text += chunk.text;
           onDelta?.(chunk.text);

@@ -4,11 +4,14 @@
 import type { NodeDefinition } from "../types";
 import { answerNode } from "./answer";
 import { assignerNode } from "./assigner";
+import { documentExtractorNode } from "./document-extractor";
 import { endNode } from "./end";
 import { humanInputNode } from "./human-input";
 import { ifElseNode } from "./if-else";
 import { iterationNode, iterationStartNode } from "./iteration";
 import { llmNode } from "./llm";
+import { httpRequestNode } from "./http-request";
+import { listOperatorNode } from "./list-operator";
 import { loopEndNode, loopNode, loopStartNode } from "./loop";
 import { parameterExtractorNode } from "./parameter-extractor";
 import { questionClassifierNode } from "./question-classifier";
@@ -34,6 +37,9 @@ const NODES: NodeDefinition[] = [
   questionClassifierNode,
   parameterExtractorNode,
   templateTransformNode,
+  httpRequestNode,
+  listOperatorNode,
+  documentExtractorNode,
 ];
 
 export const NODE_REGISTRY: ReadonlyMap<string, NodeDefinition> = new Map(NODES.map((n) => [n.type, n]));

@@ -56,7 +56,7 @@ async function start(ctx: RunContext<AgentSpec>): Promise<void> {
       tenantId: spec.tenantId,
       userId: spec.userSessionId,
     };
-    const tools = await agentTools(ctx.env, config.secretKey, spec);
+    const tools = await agentTools(ctx.env, config.secretKey, spec, { fetch: services.fetch, signal: ctx.signal, settings: config.tools });
     run = new AgentRun(ctx, llm, tools, toolContext, pricingFrom(resolved.config), signer);
     await (spec.strategy === "function_call" && llm.supportsTools ? functionCalling(run) : react(run));
   } catch (err) {

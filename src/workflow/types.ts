@@ -9,6 +9,7 @@ import type { WriteOptions } from "../tasks/outbox";
 import type { HistoryTurn } from "../llm/prompt";
 import type { ResolvedProvider } from "../llm/registry";
 import type { LlmProvider } from "../llm/types";
+import type { ToolSettings } from "../tools/types";
 import type { GraphNode } from "./graph";
 import type { FileValue, Json } from "./segments";
 import type { Selector, VariablePool } from "./variable-pool";
@@ -62,6 +63,8 @@ export interface WorkflowSettings {
   fileUploadLimit: number;
   /** HUMAN_INPUT_GLOBAL_TIMEOUT_SECONDS: a waiting form expires (and its run stops) after this long. */
   humanInputGlobalTimeout: number;
+  /** The tool layer's limits (tool nodes), the same object as Config.tools. */
+  tools: ToolSettings;
 }
 
 /** What the run offers its nodes. */

@@ -4,6 +4,7 @@
 import type { NodeDefinition } from "../types";
 import { answerNode } from "./answer";
 import { assignerNode } from "./assigner";
+import { codeNode } from "./code";
 import { documentExtractorNode } from "./document-extractor";
 import { endNode } from "./end";
 import { humanInputNode } from "./human-input";
@@ -40,6 +41,7 @@ const NODES: NodeDefinition[] = [
   httpRequestNode,
   listOperatorNode,
   documentExtractorNode,
+  codeNode,
 ];
 
 export const NODE_REGISTRY: ReadonlyMap<string, NodeDefinition> = new Map(NODES.map((n) => [n.type, n]));

@@ -109,6 +109,11 @@ export async function startFakeSandbox() {
       return (await res.json()).api_key;
     },
     calls: (apiKey) => sessions.get(apiKey)?.calls ?? [],
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    /** Stops listening and drops kept-alive connections: the port refuses connections from then on. */
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

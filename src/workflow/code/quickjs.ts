@@ -62,6 +62,18 @@ const drop = (memoryLimitMb: number) => {
   if (cached?.memoryLimitMb === memoryLimitMb) cached = null;
 };
 
+/**
+ * The current module. A run is synchronous once it has its module, but two runs may wait for the same
+ * one and the first may drop it (after an interrupt or out-of-memory): the second then takes the next.
+ */
+async function currentModule(memoryLimitMb: number): Promise<QuickJSWASMModule> {
+  for (;;) {
+    const promise = quickjs(memoryLimitMb);
+    const module = await promise;
+    if (cached?.module === promise) return module;
+  }
+}
+
 const PRELUDE = "globalThis.console = { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} };";
 // Dify's nodejs runner calls main with one object argument and prints JSON.stringify of its result;
 // an async main is awaited here (Dify would print "{}").
@@ -87,7 +99,7 @@ function describe(ctx: QuickJSContext, handle: QuickJSHandle): string {
 
 /** Runs `main(inputs)` of `code`; the result object, or a CodeExecutionError. */
 export async function runJavaScript(code: string, inputs: Record<string, unknown>, limits: JavaScriptLimits): Promise<Record<string, unknown>> {
-  const module = await quickjs(limits.memoryLimitMb);
+  const module = await currentModule(limits.memoryLimitMb);
   const runtime = module.newRuntime();
   let stopped = false;
   let engineFailed = true;

@@ -5,7 +5,9 @@
 // answer for a missing field or an unsupported language, gin's "404 page not found" elsewhere.
 // It cannot run Python: it reads the runner Dify sends (the user's code before the runner's imports,
 // the inputs as base64 JSON in b64decode('…')) and answers the programs it knows by their source,
-// printing the result between <<RESULT>> markers as json.dumps(indent=4) does.
+// printing the result between <<RESULT>> markers as json.dumps(indent=4) does. A script that is not a
+// runner (Dify's code tool sends the snippet as it is) is answered by a program entry whose `code` is
+// the whole script, with its stdout/error.
 //
 // Each test opens its own session (POST /_fake/sessions with its programs → {api_key}); the key is
 // the session, so concurrent test files do not see each other's calls, and any other key is wrong.
@@ -85,11 +87,10 @@ export async function startFakeSandbox() {
         preload: body.preload,
         enable_network: body.enable_network,
         contentType: req.headers["content-type"] ?? "",
-        userCode: runner?.userCode ?? null,
+        userCode: runner?.userCode ?? body.code,
         inputs: runner?.inputs ?? null,
       });
-      if (!runner) return sandboxAnswer(res, { error: "fake sandbox: not a Dify runner script" });
-      const answer = answerFor(session, runner.userCode, runner.inputs);
+      const answer = runner ? answerFor(session, runner.userCode, runner.inputs) : answerFor(session, body.code, undefined);
       if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
       if (res.destroyed) return;
       if (answer.status !== undefined) {

@@ -173,3 +173,29 @@ export async function runJavaScript(code: string, inputs: Record<string, unknown
     }
   }
 }
+
+// A script run for what it prints (Dify's code tool, simple_code): the source is evaluated as a
+// global script with console.* collecting lines, as a Node.js process would print them.
+const SCRIPT_MAIN = `function main({ source }) {
+  const lines = [];
+  const show = (value) => {
+    if (typeof value === "string") return value;
+    try {
+      return JSON.stringify(value) ?? String(value);
+    } catch {
+      return String(value);
+    }
+  };
+  const print = (...args) => {
+    lines.push(args.map(show).join(" "));
+  };
+  globalThis.console = { log: print, info: print, warn: print, error: print, debug: print, trace: print };
+  (0, eval)(source);
+  return { get stdout() { return lines.length ? lines.join("\\n") + "\\n" : ""; } };
+}`;
+
+/** What `script` printed with console.log (its promise jobs included), or a CodeExecutionError. */
+export async function runJavaScriptScript(script: string, limits: JavaScriptLimits): Promise<string> {
+  const result = await runJavaScript(SCRIPT_MAIN, { source: script }, limits);
+  return typeof result.stdout === "string" ? result.stdout : "";
+}

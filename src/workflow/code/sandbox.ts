@@ -83,8 +83,26 @@ export function parseRunnerOutput(stdout: string): Record<string, unknown> {
 const networkError = (detail: string) =>
   executionError(`Failed to execute code, which is likely a network issue, please check if the sandbox service is running. ( Error: ${detail} )`);
 
-/** Runs python3 `code` with `inputs` in the sandbox; throws CodeExecutionError with Dify's messages. */
-export async function runPythonInSandbox(settings: SandboxSettings, code: string, inputs: Record<string, unknown>, signal: AbortSignal): Promise<Record<string, unknown>> {
+/** The sandbox settings of a run's workflow settings (config.workflow). */
+export const sandboxSettings = (settings: {
+  codeExecutionEndpoint: string;
+  codeExecutionApiKey: string;
+  codeConnectTimeout: number;
+  codeReadTimeout: number;
+  codeWriteTimeout: number;
+}): SandboxSettings => ({
+  endpoint: settings.codeExecutionEndpoint,
+  apiKey: settings.codeExecutionApiKey,
+  connectTimeout: settings.codeConnectTimeout,
+  readTimeout: settings.codeReadTimeout,
+  writeTimeout: settings.codeWriteTimeout,
+});
+
+/**
+ * What python3 `script` printed, run as it is in the sandbox (Dify's CodeExecutor.execute_code);
+ * throws CodeExecutionError with Dify's messages.
+ */
+export async function runPythonScript(settings: SandboxSettings, script: string, signal: AbortSignal): Promise<string> {
   if (!settings.endpoint) {
     throw executionError("Python code nodes need a code sandbox: set CODE_EXECUTION_ENDPOINT to a dify-sandbox compatible service (and CODE_EXECUTION_API_KEY).");
   }
@@ -95,7 +113,7 @@ export async function runPythonInSandbox(settings: SandboxSettings, code: string
     response = await fetch(`${settings.endpoint}/v1/sandbox/run`, {
       method: "POST",
       headers: { "Content-Type": "application/json", "X-Api-Key": settings.apiKey },
-      body: JSON.stringify({ language: "python3", code: pythonRunner(code, inputs), preload: "", enable_network: true }),
+      body: JSON.stringify({ language: "python3", code: script, preload: "", enable_network: true }),
       signal: AbortSignal.any([signal, timeout]),
     });
     if (response.status === 503) throw executionError("Code execution service is unavailable");
@@ -120,5 +138,10 @@ export async function runPythonInSandbox(settings: SandboxSettings, code: string
   if (answer.code !== 0) throw executionError(`Got error code: ${String(answer.code)}. Got error msg: ${String(answer.message)}`);
   const data = isObject(answer.data) ? answer.data : {};
   if (typeof data.error === "string" && data.error) throw executionError(data.error);
-  return parseRunnerOutput(typeof data.stdout === "string" ? data.stdout : "");
+  return typeof data.stdout === "string" ? data.stdout : "";
+}
+
+/** Runs main(**inputs) of python3 `code` in the sandbox; its result object, or CodeExecutionError. */
+export async function runPythonInSandbox(settings: SandboxSettings, code: string, inputs: Record<string, unknown>, signal: AbortSignal): Promise<Record<string, unknown>> {
+  return parseRunnerOutput(await runPythonScript(settings, pythonRunner(code, inputs), signal));
 }

@@ -6,7 +6,7 @@
 // awaited. The QuickJS module loads on the first JavaScript node, not with the Worker.
 import { isObject } from "../../lib/json";
 import { checkOutputSchema, type OutputSchema, OutputValidator } from "../code/outputs";
-import { runPythonInSandbox } from "../code/sandbox";
+import { runPythonInSandbox, sandboxSettings } from "../code/sandbox";
 import { checkVariables, readVariables } from "../code/variables";
 import { type NodeDefinition, NodeError } from "../types";
 
@@ -25,18 +25,7 @@ export const codeNode: NodeDefinition = {
       const { runJavaScript } = await import("../code/quickjs");
       result = await runJavaScript(code, inputs, { timeoutSeconds: settings.codeJsTimeout, memoryLimitMb: settings.codeJsMemoryLimitMb });
     } else if (language === "python3") {
-      result = await runPythonInSandbox(
-        {
-          endpoint: settings.codeExecutionEndpoint,
-          apiKey: settings.codeExecutionApiKey,
-          connectTimeout: settings.codeConnectTimeout,
-          readTimeout: settings.codeReadTimeout,
-          writeTimeout: settings.codeWriteTimeout,
-        },
-        code,
-        inputs,
-        signal,
-      );
+      result = await runPythonInSandbox(sandboxSettings(settings), code, inputs, signal);
     } else {
       throw new NodeError(`Unsupported code language: ${String(language)}`, "CodeNodeError");
     }

@@ -40,7 +40,8 @@ describe("built-in tools", () => {
     expect((await resolve({ provider_type: "builtin", provider_id: "audio", tool_name: "tts" }))?.label).toBe("Text To Speech");
     expect(await resolve({ provider_type: "builtin", provider_id: "time", tool_name: "sundial" })).toBeNull();
     expect(await resolve({ provider_type: "builtin", provider_id: "yahoo", tool_name: "ticker" })).toBeNull();
-    expect(await resolve({ provider_type: "builtin", provider_id: "code", tool_name: "simple_code" })).toBeNull();
+    expect((await resolve({ provider_type: "builtin", provider_id: "code", tool_name: "simple_code" }))?.label).toBe("Code Interpreter");
+    expect(await resolve({ provider_type: "builtin", provider_id: "code", tool_name: "run" })).toBeNull();
     expect(await resolve({ provider_type: "api", provider_id: "time", tool_name: "current_time" })).toBeNull();
     expect(await resolve({ provider_type: "builtin", provider_id: "time" })).toBeNull();
   });

@@ -5,14 +5,20 @@ import { api } from "../lib/api";
 import type { Site } from "../lib/app-data";
 import { readAloud, stopReading } from "../lib/audio";
 import { t } from "../lib/i18n";
+import type { Observable } from "../lib/observable";
 import type { Turn } from "../lib/turn";
+import { submissionInputs, submitForm } from "../lib/human-input";
 import { AppIcon, copyText, IconButton } from "./common";
+import { FilledFormView, HumanInputForm } from "./human-input-form";
+import { Steps } from "./steps";
 
-/** Re-renders the calling component whenever `turn` changes state. */
-export function useTurn(turn: Turn): void {
+/** Re-renders the calling component whenever `state` (a turn, a run) changes. */
+export function useObservable(state: Observable<unknown>): void {
   const [, setTick] = useState(0);
-  useEffect(() => turn.subscribe(() => setTick((n) => n + 1)), [turn]);
+  useEffect(() => state.subscribe(() => setTick((n) => n + 1)), [state]);
 }
+
+export const useTurn = useObservable;
 
 export function AnswerBody({ turn }: { turn: Turn }) {
   const el = useRef<HTMLDivElement>(null);
@@ -22,31 +28,28 @@ export function AnswerBody({ turn }: { turn: Turn }) {
   return <div class="markdown" ref={el} />;
 }
 
-function Steps({ turn }: { turn: Turn }) {
-  if (!turn.steps.length) return null;
+/** A chatflow answer's human-input forms: those answered, and those waiting (submitted from here). */
+function AnswerForms({ turn, system }: { turn: Turn; system?: Record<string, number> }) {
+  if (!turn.forms.length && !turn.filled.length) return null;
   return (
-    <details class="steps" open={turn.status === "streaming"}>
-      <summary>
-        {t("steps")} ({turn.steps.length})
-      </summary>
-      <ol>
-        {turn.steps.map((s) => (
-          <li class={`step ${s.status}`} key={s.id}>
-            <span class="step-status" aria-hidden="true">
-              {s.status === "running" ? "…" : s.status === "succeeded" ? "✓" : "✕"}
-            </span>
-            <span class="step-title">{s.kind === "thought" ? (s.title ? `${t("tool")}: ${s.title}` : t("thought")) : s.title}</span>
-            {s.detail && <pre class="step-detail">{s.detail}</pre>}
-          </li>
-        ))}
-      </ol>
-    </details>
+    <div class="answer-forms">
+      {turn.filled.map((f) => (
+        <FilledFormView form={f} key={`filled-${f.nodeId}`} />
+      ))}
+      {turn.forms.map((f) =>
+        f.token ? (
+          <HumanInputForm key={`form-${f.nodeId}-${f.token}`} form={f} idPrefix={`form-${turn.key}-${f.nodeId}`} system={system} onSubmit={(action, values) => submitForm(f.token!, action, submissionInputs(f, values)).then(() => undefined)} />
+        ) : null,
+      )}
+    </div>
   );
 }
 
 export interface AnswerActions {
   tts?: { enabled: boolean; voice?: string };
   onNotice: (text: string) => void;
+  /** The app's file size limits, for file inputs of a form. */
+  system?: Record<string, number>;
 }
 
 export function FeedbackButtons({ turn, onNotice }: { turn: Turn; onNotice: (text: string) => void }) {
@@ -103,6 +106,11 @@ export function AnswerStatus({ turn }: { turn: Turn }) {
         </p>
       )}
       {turn.status === "stopped" && <p class="answer-note">{t("stopped")}</p>}
+      {turn.status === "paused" && !turn.reconnecting && (
+        <p class="answer-note" role="status">
+          {t("waitingForInput")}
+        </p>
+      )}
     </>
   );
 }
@@ -137,13 +145,16 @@ export function Suggestions({ questions, onPick }: { questions: string[]; onPick
 
 export function Answer({ turn, site, actions, onSuggestion }: { turn: Turn; site: Site; actions: AnswerActions; onSuggestion?: (q: string) => void }) {
   useTurn(turn);
-  const finished = turn.status !== "streaming";
+  const finished = turn.status !== "streaming" && turn.status !== "paused";
+  // Chatflow nodes show only when the site says so (show_workflow_steps); agent thoughts always.
+  const steps = site.show_workflow_steps ? turn.steps : turn.steps.filter((s) => s.kind === "thought");
   return (
     <article class={`bubble answer ${turn.status}`} aria-busy={String(!finished)} data-message-id={turn.id || undefined}>
       {site.use_icon_as_answer_icon && <AppIcon site={site} size="sm" />}
       <div class="bubble-body">
-        <Steps turn={turn} />
+        <Steps steps={steps} open={!finished} />
         <AnswerBody turn={turn} />
+        <AnswerForms turn={turn} system={actions.system} />
         {turn.files.length > 0 && (
           <div class="answer-files">
             {turn.files.map((f) => (f.type === "image" ? <img src={f.url} alt="" key={f.id} /> : <a href={f.url} target="_blank" rel="noopener noreferrer" key={f.id}>{f.url}</a>))}

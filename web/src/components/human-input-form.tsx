@@ -4,7 +4,7 @@
 // serves the workflow page, a chatflow answer and the standalone /form/<token> page.
 import { useState } from "hono/jsx/dom";
 import type { Attachment } from "../lib/files";
-import { type FilledForm, type FormInput, formParts, formProblem, type FormValues, initialFormValues, inputPolicy, isFileInput, type PendingForm } from "../lib/human-input";
+import { type FilledForm, type FormInput, formParts, formProblem, type FormValues, initialFormValues, inputPolicy, isFileInput, type PendingForm, submissionInputs, submitForm } from "../lib/human-input";
 import { language, t } from "../lib/i18n";
 import { renderMarkdown } from "../lib/markdown";
 import { FilePicker } from "./file-picker";
@@ -170,5 +170,27 @@ export function FilledFormView({ form }: { form: FilledForm }) {
       <div class="markdown" dangerouslySetInnerHTML={{ __html: renderMarkdown(form.content) }} />
       <p class="hi-outcome">{form.timedOut ? t("formTimedOut") : t("formAction", { action: form.actionText })}</p>
     </section>
+  );
+}
+
+/** A run's forms: those answered, then those waiting, each submitted to its token from here. */
+export function RunForms({ pending, filled, idPrefix, system }: { pending: PendingForm[]; filled: FilledForm[]; idPrefix: string; system?: Record<string, number> }) {
+  if (!pending.length && !filled.length) return null;
+  return (
+    <div class="run-forms">
+      {filled.map((f) => (
+        <FilledFormView form={f} key={`filled-${f.nodeId}`} />
+      ))}
+      {pending.map((f) =>
+        f.token ? (
+          <HumanInputForm key={`form-${f.nodeId}-${f.token}`} form={f} idPrefix={`${idPrefix}-${f.nodeId}`} system={system} onSubmit={(action, values) => submitForm(f.token!, action, submissionInputs(f, values)).then(() => undefined)} />
+        ) : (
+          // Delivered only by e-mail: someone answers it through the link they got.
+          <p class="hint" key={`form-${f.nodeId}`}>
+            {t("waitingElsewhere")}
+          </p>
+        ),
+      )}
+    </div>
   );
 }

@@ -4,6 +4,7 @@
 // `{{#$output.NAME#}}` placeholders where its inputs go, and the submission.
 import { api } from "./api";
 import { type Attachment, filePolicy, type FilePolicy, toFileMapping } from "./files";
+import type { Step } from "./steps";
 
 export interface FormInput {
   type: string;
@@ -66,11 +67,38 @@ export function filledForm(data: Json): FilledForm {
 }
 
 /** A form's answer from human_input_form_filled, or its timeout (no answer; the content without its inputs). */
-export function answeredForm(event: { event: string; data?: Json }, pending: PendingForm[]): FilledForm {
+function answeredForm(event: { event: string; data?: Json }, pending: PendingForm[]): FilledForm {
   const data = event.data ?? {};
   if (event.event === "human_input_form_filled") return filledForm(data);
   const form = pending.find((f) => f.nodeId === data.node_id);
   return { nodeId: String(data.node_id ?? ""), nodeTitle: String(data.node_title ?? form?.nodeTitle ?? ""), content: form?.content.replace(/\{\{#\$output\.\w+#\}\}/g, "") ?? "", actionText: "", timedOut: true };
+}
+
+/** What a run holds of its forms. */
+export interface FormState {
+  forms: PendingForm[];
+  filled: FilledForm[];
+  steps: Step[];
+}
+
+/**
+ * How a form event changes a run (spec dify-web-client.md §5.6): human_input_required adds or
+ * replaces the node's form (not shown when display_in_ui is false) and marks the node waiting;
+ * human_input_form_filled / _timeout move it to the answered ones. Null for other events.
+ */
+export function formEventPatch(state: FormState, event: { event: string; data?: Json }): Partial<FormState> | null {
+  if (event.event === "human_input_required") {
+    const form = pendingForm(event.data ?? {});
+    return {
+      steps: state.steps.map((s) => (s.nodeId === form.nodeId && s.status === "running" ? { ...s, status: "paused" } : s)),
+      forms: [...state.forms.filter((f) => f.nodeId !== form.nodeId), ...(form.displayInUi ? [form] : [])],
+    };
+  }
+  if (event.event === "human_input_form_filled" || event.event === "human_input_form_timeout") {
+    const done = answeredForm(event, state.forms);
+    return { forms: state.forms.filter((f) => f.nodeId !== done.nodeId), filled: [...state.filled.filter((f) => f.nodeId !== done.nodeId), done] };
+  }
+  return null;
 }
 
 export type Part = { text: string } | { input: FormInput };

@@ -4,7 +4,7 @@
 import type { Attachment } from "./files";
 import { StreamingMarkdown } from "./markdown";
 import { ApiFailure, request } from "./api";
-import { answeredForm, type FilledForm, type PendingForm, pendingForm } from "./human-input";
+import { type FilledForm, formEventPatch, type PendingForm } from "./human-input";
 import { t } from "./i18n";
 import { nodeStep, type Step, thoughtStep, upsertStep } from "./steps";
 import { Observable } from "./observable";
@@ -96,19 +96,11 @@ export class Turn extends Observable<Turn> {
       case "loop_completed":
         this.upsertStep(nodeStep(event));
         return false;
-      case "human_input_required": {
-        // Dify adds or replaces the form by node; forms not meant for the web app are not shown.
-        const form = pendingForm(event.data ?? {});
-        const steps = this.steps.map((s) => (s.nodeId === form.nodeId && s.status === "running" ? { ...s, status: "paused" } : s));
-        this.update({ steps, forms: [...this.forms.filter((f) => f.nodeId !== form.nodeId), ...(form.displayInUi ? [form] : [])] });
-        return false;
-      }
+      case "human_input_required":
       case "human_input_form_filled":
-      case "human_input_form_timeout": {
-        const done = answeredForm(event, this.forms);
-        this.update({ forms: this.forms.filter((f) => f.nodeId !== done.nodeId), filled: [...this.filled.filter((f) => f.nodeId !== done.nodeId), done] });
+      case "human_input_form_timeout":
+        this.update(formEventPatch(this, event)!);
         return false;
-      }
       case "workflow_paused":
         this.view?.flush();
         this.update({ status: "paused" });
@@ -132,10 +124,13 @@ export class Turn extends Observable<Turn> {
       case "tts_message_end":
         this.playSpeech();
         return false;
-      case "message_end":
+      case "message_end": {
         this.view?.flush();
-        this.update({ id: event.id ?? this.id, status: this.status === "stopped" ? "stopped" : "done" });
+        // A tool call still without its observation ended with the answer.
+        const steps = this.steps.map((s) => (s.kind === "thought" && s.status === "running" ? { ...s, status: "succeeded" } : s));
+        this.update({ id: event.id ?? this.id, steps, status: this.status === "stopped" ? "stopped" : "done" });
         return true;
+      }
       case "error":
         this.view?.flush();
         this.update({ status: "error", error: event.message ?? "error" });

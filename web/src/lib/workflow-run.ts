@@ -3,7 +3,7 @@
 // workflow_finished, not the end of a stream: `stopped` and a non-empty `error` are failures,
 // otherwise the outputs are the result.
 import { ApiFailure, request } from "./api";
-import { answeredForm, type FilledForm, type PendingForm, pendingForm } from "./human-input";
+import { type FilledForm, formEventPatch, type PendingForm } from "./human-input";
 import { t } from "./i18n";
 import { StreamingMarkdown } from "./markdown";
 import { Observable } from "./observable";
@@ -76,18 +76,11 @@ export class WorkflowRun extends Observable<WorkflowRun> {
       case "text_replace":
         this.setText(data.text ?? "");
         return;
-      case "human_input_required": {
-        const form = pendingForm(data);
-        const steps = this.steps.map((s) => (s.nodeId === form.nodeId && s.status === "running" ? { ...s, status: "paused" } : s));
-        this.update({ steps, forms: [...this.forms.filter((f) => f.nodeId !== form.nodeId), ...(form.displayInUi ? [form] : [])] });
-        return;
-      }
+      case "human_input_required":
       case "human_input_form_filled":
-      case "human_input_form_timeout": {
-        const done = answeredForm(event, this.forms);
-        this.update({ forms: this.forms.filter((f) => f.nodeId !== done.nodeId), filled: [...this.filled.filter((f) => f.nodeId !== done.nodeId), done] });
+      case "human_input_form_timeout":
+        this.update(formEventPatch(this, event)!);
         return;
-      }
       case "workflow_paused":
         this.view?.flush();
         this.update({ status: "paused" });

@@ -2,7 +2,8 @@
 // layout inside /embed.js's iframe): what Dify's chat-with-history and embedded-chatbot pages do,
 // over the same calls (spec dify-web-client.md §4.2, §6 (a)).
 import { useEffect, useMemo, useRef, useState } from "hono/jsx/dom";
-import { Answer, Suggestions } from "../components/answer";
+import { Suggestions } from "../components/answer";
+import { Answer } from "../components/chat-answer";
 import { AppIcon, Notice, SiteFooter, useNotice } from "../components/common";
 import { Composer } from "../components/composer";
 import { Icon } from "../components/icons";

@@ -7,14 +7,13 @@ import { useEffect, useMemo, useRef, useState } from "hono/jsx/dom";
 import { CopyButton, useObservable } from "../components/answer";
 import { AppIcon, Notice, SiteFooter, useNotice } from "../components/common";
 import { FilePicker } from "../components/file-picker";
-import { FilledFormView, HumanInputForm } from "../components/human-input-form";
+import { RunForms } from "../components/human-input-form";
 import { initialValues, InputsForm, type InputValues, toRequestInputs, validateInputs } from "../components/inputs-form";
 import { outputsText, RunOutputs } from "../components/run-outputs";
 import { seconds, StepList } from "../components/steps";
 import { api } from "../lib/api";
 import type { AppData } from "../lib/app-data";
 import { type Attachment, filePolicy, toFileMapping } from "../lib/files";
-import { submissionInputs, submitForm } from "../lib/human-input";
 import { type Strings, t } from "../lib/i18n";
 import { streamRun, WorkflowRun } from "../lib/workflow-run";
 
@@ -57,18 +56,7 @@ function RunResult({ run, system }: { run: WorkflowRun; system: Record<string, n
           <StepList steps={run.steps} label={t("nodeProgress")} />
         </details>
       )}
-      {run.filled.map((f) => (
-        <FilledFormView form={f} key={`filled-${f.nodeId}`} />
-      ))}
-      {run.forms.map((f) =>
-        f.token ? (
-          <HumanInputForm key={`form-${f.nodeId}-${f.token}`} form={f} idPrefix={`form-${f.nodeId}`} system={system} onSubmit={(action, values) => submitForm(f.token!, action, submissionInputs(f, values)).then(() => undefined)} />
-        ) : (
-          <p class="hint" key={`form-${f.nodeId}`}>
-            {t("waitingElsewhere")}
-          </p>
-        ),
-      )}
+      <RunForms pending={run.forms} filled={run.filled} idPrefix="form" system={system} />
       <div class="run-output" aria-live="off">
         {showText ? <RunText run={run} /> : <RunOutputs outputs={run.outputs!} />}
       </div>

@@ -1,8 +1,8 @@
 // The workflow page, /workflow/<code> (spec dify-web-client.md §4.3, §5.5, §6 (c)): the inputs
 // form, Run (streamed: node progress, text_chunk text, then the outputs), Stop, and — when the run
 // waits for a person — its form inline, submitted to POST /api/form/human_input/{token} while the
-// page follows the run on GET /api/workflow/{run_id}/events. As Dify's page, a reload starts afresh
-// (a paused run goes on through its form link).
+// page follows the run on GET /api/workflow/{run_id}/events. As Dify's page, a reload starts afresh:
+// a run left waiting goes on only through a form link sent by e-mail, or ends at its timeout.
 import { useEffect, useMemo, useRef, useState } from "hono/jsx/dom";
 import { CopyButton, useObservable } from "../components/answer";
 import { AppIcon, Notice, SiteFooter, useNotice } from "../components/common";

@@ -24,6 +24,8 @@ export default defineConfig({
         bindings: {
           ...documentedDefaults,
           ECHO_DELAY_MS: "1",
+          // A slow MCP server becomes an agent's observation within seconds, not the default 30.
+          MCP_TIMEOUT: "2",
           TEST_MIGRATIONS: await readD1Migrations(path.join(import.meta.dirname, "migrations")),
           SECRET_KEY: "test-secret-key-0123456789abcdef",
           ADMIN_API_KEY: "test-admin-key",

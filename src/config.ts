@@ -1,6 +1,7 @@
 // Every setting, read from the Worker env once per env object, typed, with Dify's defaults.
 // Each variable is documented in README and `.dev.vars.example`.
 import type { Env } from "./env";
+import type { ToolSettings } from "./tools/types";
 import type { WorkflowSettings } from "./workflow/types";
 
 export interface Config {
@@ -51,6 +52,8 @@ export interface Config {
   mail: MailConfig;
   /** Workflow engine and node settings (the workflow engine reads them as WorkflowSettings). */
   workflow: WorkflowSettings;
+  /** Tools of agents and tool nodes: MCP servers and the webscraper (also config.workflow.tools). */
+  tools: ToolSettings;
   /** Per-IP limits of GET and POST /api/form/human_input/{token} (each counted on its own). */
   webForm: { maxAttempts: number; windowSeconds: number };
 }
@@ -147,6 +150,12 @@ function readConfig(env: Env): Config {
   const origins = str("WEB_API_CORS_ALLOW_ORIGINS", "*");
   const embedOrigins = list("WEB_EMBED_ALLOWED_ORIGINS");
   const logLevel = str("LOG_LEVEL", "info");
+  const tools: ToolSettings = {
+    mcpTimeoutSeconds: int("MCP_TIMEOUT", 30),
+    mcpToolsCacheTtl: int("MCP_TOOLS_CACHE_TTL", 300),
+    webscraperMaxBytes: int("WEBSCRAPER_MAX_BYTES", 2 * 1024 * 1024),
+    webscraperTimeoutSeconds: int("WEBSCRAPER_TIMEOUT", 30),
+  };
   return {
     secretKey,
     adminApiKey: str("ADMIN_API_KEY", "") || null,
@@ -208,7 +217,9 @@ function readConfig(env: Env): Config {
       httpSslVerify: str("HTTP_REQUEST_NODE_SSL_VERIFY", "true").toLowerCase() !== "false",
       fileUploadLimit: int("WORKFLOW_FILE_UPLOAD_LIMIT", 10),
       humanInputGlobalTimeout: int("HUMAN_INPUT_GLOBAL_TIMEOUT_SECONDS", 7 * 24 * 3600),
+      tools,
     },
+    tools,
     webForm: { maxAttempts: int("WEB_FORM_SUBMIT_RATE_LIMIT_MAX_ATTEMPTS", 30), windowSeconds: int("WEB_FORM_SUBMIT_RATE_LIMIT_WINDOW_SECONDS", 60) },
   };
 }

@@ -1,6 +1,6 @@
 // A fake OpenAI-compatible server on 127.0.0.1 for end-to-end tests and the benchmark. It speaks
-// the real streaming protocol (SSE chat.completion.chunk frames, finish_reason, usage, [DONE]) and
-// answers /audio/transcriptions (JSON text) and /audio/speech (audio/mpeg bytes).
+// the real streaming protocol (SSE chat.completion.chunk frames, tool_calls deltas, finish_reason,
+// usage, [DONE]) and answers /audio/transcriptions (JSON text) and /audio/speech (audio/mpeg bytes).
 import { createServer } from "node:http";
 
 export async function startFakeOpenAI() {
@@ -38,8 +38,11 @@ export async function startFakeOpenAI() {
       const body = JSON.parse(raw || "{}");
       state.requests.push(body);
       const { firstTokenDelayMs, delayMs, failStatus, failMessage } = state.scenario;
-      // A test may answer some requests its own way (e.g. the suggested-questions prompt).
-      const tokens = state.respond?.(body) ?? state.scenario.tokens;
+      // A test may answer some requests its own way (e.g. the suggested-questions prompt): tokens, or
+      // { tokens?, toolCalls: [{ id?, name, arguments }] } for a turn that asks for tools.
+      const answer = state.respond?.(body);
+      const tokens = (Array.isArray(answer) ? answer : answer?.tokens) ?? (answer?.toolCalls ? [] : state.scenario.tokens);
+      const toolCalls = Array.isArray(answer) ? [] : (answer?.toolCalls ?? []);
       // A provider that refuses the call (e.g. 401 bad key, 500 outage), with OpenAI's error body.
       if (failStatus) {
         res.writeHead(failStatus, { "Content-Type": "application/json" }).end(JSON.stringify({ error: { message: failMessage ?? "upstream failure", type: "server_error" } }));
@@ -74,7 +77,14 @@ export async function startFakeOpenAI() {
           }
         }
       }
-      send({ ...base, choices: [{ index: 0, delta: {}, finish_reason: "stop" }] });
+      // Tool calls as OpenAI streams them: the id, type and name first, then the arguments in pieces.
+      for (const [index, call] of toolCalls.entries()) {
+        const delta = (part) => send({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index, ...part }] }, finish_reason: null }] });
+        delta({ id: call.id ?? `call_${state.requests.length}_${index}`, type: "function", function: { name: call.name, arguments: "" } });
+        const half = Math.ceil(call.arguments.length / 2);
+        for (const piece of [call.arguments.slice(0, half), call.arguments.slice(half)]) if (piece) delta({ function: { arguments: piece } });
+      }
+      send({ ...base, choices: [{ index: 0, delta: {}, finish_reason: toolCalls.length ? "tool_calls" : "stop" }] });
       if (body.stream_options?.include_usage) send({ ...base, choices: [], usage: { prompt_tokens: 9, completion_tokens: tokens.length, total_tokens: 9 + tokens.length } });
       send("[DONE]");
       res.end();

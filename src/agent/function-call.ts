@@ -27,7 +27,14 @@ export async function functionCalling(run: AgentRun): Promise<void> {
     const thought = newThought(step);
     run.thoughts.push(thought);
     const tools = step === steps ? [] : run.toolSpecs();
-    const turn = await run.callModel(messages, tools, (text) => run.answer(text));
+    const turn = await run.callModel(messages, tools, {
+      start: () => run.publish(thought),
+      // Kept on the thought as it streams, so a stop mid-answer saves what the step said.
+      text: (text) => {
+        thought.thought += text;
+        run.answer(text);
+      },
+    });
     thought.thought = turn.text;
     if (turn.calls.length === 0) {
       run.publish(thought);

@@ -55,8 +55,10 @@ async function start(ctx: RunContext<AgentSpec>): Promise<void> {
       provider: resolved,
       tenantId: spec.tenantId,
       userId: spec.userSessionId,
+      // The app's own model, for tools that summarise (webscraper's generate_summary).
+      llm: { provider: llm, model: spec.model.name },
     };
-    const tools = await agentTools(ctx.env, config.secretKey, spec);
+    const tools = await agentTools(ctx.env, config.secretKey, spec, { fetch: services.fetch, signal: ctx.signal, settings: config.tools });
     run = new AgentRun(ctx, llm, tools, toolContext, pricingFrom(resolved.config), signer);
     await (spec.strategy === "function_call" && llm.supportsTools ? functionCalling(run) : react(run));
   } catch (err) {

@@ -1,7 +1,8 @@
 // The ReAct strategy (Dify's chain-of-thought runner) for models without function calling: the tools
 // are described in the prompt, the model answers Thought / Action with a JSON blob {"action",
 // "action_input"}, the tool's result goes back as an Observation, until the action is "Final Answer"
-// (or the reply has no action, which is taken as the answer). Stop word: "Observation".
+// (or the reply has no action, which is taken as the answer). Stop word: "Observation". The last step
+// offers no tools, as Dify's; a model that still names one has its call run and the answer stays empty.
 import type { ChatMessage } from "../llm/types";
 import { isObject } from "../lib/json";
 import type { Json } from "../workflow/segments";
@@ -10,9 +11,9 @@ import { newThought } from "./thoughts";
 
 const FINAL = "Final Answer";
 
-function systemPrompt(run: AgentRun): string {
-  const tools = run.toolSpecs().map((t) => ({ name: t.name, description: t.description, parameters: t.parameters }));
-  const names = run.tools.map((t) => JSON.stringify(t.name)).join(", ");
+function systemPrompt(run: AgentRun, offerTools: boolean): string {
+  const tools = offerTools ? run.toolSpecs().map((t) => ({ name: t.name, description: t.description, parameters: t.parameters })) : [];
+  const names = tools.map((t) => JSON.stringify(t.name)).join(", ");
   return [
     "Respond to the human as helpfully and accurately as possible.",
     run.spec.instruction,
@@ -54,17 +55,18 @@ export function parseReply(text: string): Step {
 export async function react(run: AgentRun): Promise<void> {
   const { spec } = run;
   const scratchpad: string[] = [];
-  const steps = Math.min(Math.max(spec.maxIteration, 1), 99);
+  // Dify's CoT runner: at most min(max_iteration, 5) tool steps, then one step without tools.
+  const steps = Math.min(Math.max(spec.maxIteration, 1), 5) + 1;
   for (let step = 1; step <= steps && !run.ctx.signal.aborted; step++) {
     const thought = newThought(step);
     run.thoughts.push(thought);
     const question = `Question: ${spec.query}${scratchpad.length ? `\n\n${scratchpad.join("\n\n")}` : ""}\n\nThought:`;
     const messages: ChatMessage[] = [
-      { role: "system", content: systemPrompt(run) },
+      { role: "system", content: systemPrompt(run, step < steps) },
       ...spec.history,
       spec.queryFiles.length ? { role: "user", content: [{ type: "text", text: question }, ...spec.queryFiles] } : { role: "user", content: question },
     ];
-    const turn = await run.callModel(messages, [], () => {}, ["Observation"]);
+    const turn = await run.callModel(messages, [], { start: () => run.publish(thought) }, ["Observation"]);
     const parsed = parseReply(turn.text);
     if (parsed.action === null || parsed.action === FINAL) {
       thought.thought = parsed.thought;

@@ -16,9 +16,15 @@ import type { RunContext } from "../tasks/program";
 import type { TaskEvent } from "../tasks/types";
 import { type Pricing, usageView } from "../tasks/usage";
 import { type Tool, type ToolContext, ToolError, toolSchema } from "../tools/types";
-import type { Json } from "../workflow/segments";
+import { type Json, pyJson } from "../workflow/segments";
 import type { AgentSpec } from "./spec";
 import { type Thought, thoughtEvent, thoughtRows, toolFileRow } from "./thoughts";
+
+// What the model is told about files a tool made (Dify's text for images; the same for other files).
+const FILE_NOTE = {
+  image: "image has been created and sent to user already, you do not need to create it, just tell the user to check it now.",
+  file: "file has been created and sent to user already, you do not need to create it, just tell the user to check it now.",
+};
 
 export interface ModelTurn {
   text: string;
@@ -67,8 +73,11 @@ export class AgentRun {
     return this.tools.map((t) => ({ name: t.name, description: t.description, parameters: toolSchema(t) }));
   }
 
-  /** One model call; `onText` gets the cleaned text as it streams. Aborted by the stop signal. */
-  async callModel(messages: ChatMessage[], tools: ToolSpec[], onText: (text: string) => void, stop?: string[]): Promise<ModelTurn> {
+  /**
+   * One model call; `onStart` runs at its first chunk (Dify publishes the step's empty agent_thought
+   * then), `onText` gets the cleaned text as it streams. Aborted by the stop signal.
+   */
+  async callModel(messages: ChatMessage[], tools: ToolSpec[], on: { start?: () => void; text?: (text: string) => void }, stop?: string[]): Promise<ModelTurn> {
     const spec = this.spec;
     const cleaner = new TextStreamCleaner();
     let text = "";
@@ -76,21 +85,26 @@ export class AgentRun {
     let reported: TokenUsage | null = null;
     const params = stop?.length ? { ...spec.model.params, stop: [...(spec.model.params.stop ?? []), ...stop].slice(0, 4) } : spec.model.params;
     try {
+      let started = false;
       for await (const chunk of this.llm.stream({ model: spec.model.name, messages, params, signal: this.ctx.signal, tools: tools.length ? tools : undefined })) {
+        if (!started) {
+          started = true;
+          on.start?.();
+        }
         if (chunk.type === "usage") reported = chunk.usage;
         else if (chunk.type === "tool_calls") calls = chunk.calls;
         else {
           const piece = cleaner.push(chunk.text);
           if (piece) {
             text += piece;
-            onText(piece);
+            on.text?.(piece);
           }
         }
       }
       const rest = cleaner.flush();
       if (rest) {
         text += rest;
-        onText(rest);
+        on.text?.(rest);
       }
     } finally {
       const used = reported ?? { promptTokens: estimateMessagesTokens(messages), completionTokens: estimateTokens(text) };
@@ -114,8 +128,8 @@ export class AgentRun {
         const url = file.related_id ? await signedFileUrl(this.signer, file.related_id) : (file.url ?? "");
         this.emit({ event: "message_file", id, type: file.type, belongs_to: "assistant", url });
       }
-      const parts = [result.text, ...result.json.map((j) => JSON.stringify(j))].filter(Boolean);
-      return parts.join("\n") || (result.files.length ? `${result.files.length} file(s) created` : "");
+      // Dify's ToolEngine._convert_tool_response_to_str: texts, then JSON as json.dumps, one note per file.
+      return result.text + result.json.map((j) => pyJson(j)).join("") + result.files.map((f) => FILE_NOTE[f.type === "image" ? "image" : "file"]).join("");
     } catch (err) {
       if (this.ctx.signal.aborted) return "The tool call was stopped.";
       if (err instanceof ToolError || err instanceof ApiError) return `tool invoke error: ${err.message}`;

@@ -4,7 +4,7 @@
 import { type Statement, statement, statementBuilder } from "../db/statements";
 import { messageAgentThoughts, messageFiles } from "../db/schema";
 import { uuid } from "../lib/ids";
-import type { FileValue, Json } from "../workflow/segments";
+import { type FileValue, type Json, pyJson } from "../workflow/segments";
 
 export interface Thought {
   id: string;
@@ -25,18 +25,22 @@ export function newThought(position: number): Thought {
   return { id: uuid(), position, thought: "", tools: [], observations: {}, files: [], tokens: 0, latency: 0, createdAt: Math.floor(Date.now() / 1000) };
 }
 
-/** The agent_thought event's own fields. */
+/**
+ * The agent_thought event's own fields. tool_input and observation are Python's json.dumps of
+ * {tool: value} as Dify writes them; the observation stays "" until the tools have answered.
+ */
 export function thoughtEvent(thought: Thought): Json {
   const tool = thought.tools.map((t) => t.name).join(";");
+  const answered = Object.keys(thought.observations).length > 0;
   return {
     event: "agent_thought",
     id: thought.id,
     position: thought.position,
     thought: thought.thought,
-    observation: thought.tools.length ? JSON.stringify(Object.fromEntries(thought.tools.map((t) => [t.name, thought.observations[t.name] ?? ""]))) : "",
+    observation: answered ? pyJson(Object.fromEntries(thought.tools.map((t) => [t.name, thought.observations[t.name] ?? ""]))) : "",
     tool,
     tool_labels: Object.fromEntries(thought.tools.map((t) => [t.name, { en_US: t.label, zh_Hans: t.label }])),
-    tool_input: thought.tools.length ? JSON.stringify(Object.fromEntries(thought.tools.map((t) => [t.name, t.input]))) : "",
+    tool_input: thought.tools.length ? pyJson(Object.fromEntries(thought.tools.map((t) => [t.name, t.input]))) : "",
     message_files: thought.files,
   };
 }

@@ -4,7 +4,6 @@
 import { type Findings } from "./findings";
 import { isObject } from "../lib/json";
 import type { AppMode } from "./parse";
-import { unsupportedToolReason } from "./tools";
 import { nodeDefinition } from "../workflow/nodes";
 
 export const NODE_TYPES = new Set([
@@ -43,10 +42,6 @@ function checkNode(id: string, data: Json, findings: Findings): void {
     return;
   }
   if (NEVER_RUN[type]) findings.error(`${NEVER_RUN[type]} ${label(id, data)} is not supported`);
-  if (type === "tool") {
-    const reason = unsupportedToolReason(data);
-    if (reason) findings.error(`${where}: ${reason}`);
-  }
   if (LLM_BACKED.has(type)) {
     const provider = (data.model as Json | undefined)?.provider;
     if (typeof provider === "string" && provider) findings.modelProviders.add(provider);
@@ -56,7 +51,7 @@ function checkNode(id: string, data: Json, findings: Findings): void {
     findings.warn(`${where} runs python3 code, which needs a code sandbox endpoint (CODE_EXECUTION_ENDPOINT)`);
   }
   const definition = nodeDefinition(type);
-  if (!definition && !NEVER_RUN[type] && type !== "tool") {
+  if (!definition && !NEVER_RUN[type]) {
     findings.warn(`${where} cannot run on this server yet; a run fails when it reaches that node`);
   }
   const problem = definition?.check?.(data);

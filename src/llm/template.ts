@@ -5,7 +5,8 @@
 
 const VARIABLE = /\{\{([a-zA-Z_][a-zA-Z0-9_]{0,29}|#histories#|#query#|#context#)\}\}/g;
 
-function pyRepr(value: unknown): string {
+/** Python repr() of a JSON value (quoted strings). */
+export function pyRepr(value: unknown): string {
   if (typeof value === "string") return `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
   return pyStr(value);
 }

@@ -4,6 +4,7 @@
 // error is thrown as ToolError; callers turn it into the agent's observation or the node's error.
 import type { Env } from "../env";
 import type { ResolvedProvider } from "../llm/registry";
+import type { LlmProvider } from "../llm/types";
 import type { FileValue, Json } from "../workflow/segments";
 
 export class ToolError extends Error {
@@ -30,6 +31,18 @@ export interface ToolParameter {
   default?: unknown;
 }
 
+/** Limits of the tool layer (config.ts `tools`; README "Tools and MCP"). */
+export interface ToolSettings {
+  /** MCP_TIMEOUT: seconds an MCP server may take to answer one request. */
+  mcpTimeoutSeconds: number;
+  /** MCP_TOOLS_CACHE_TTL: seconds a server's cached tools/list is used before it is listed again. */
+  mcpToolsCacheTtl: number;
+  /** WEBSCRAPER_MAX_BYTES: bytes of a page the webscraper reads (the rest is never pulled). */
+  webscraperMaxBytes: number;
+  /** WEBSCRAPER_TIMEOUT: seconds the webscraper waits for a whole page. */
+  webscraperTimeoutSeconds: number;
+}
+
 /** What a call may use: its stop signal, the one SSRF-guarded fetch, files, the app's provider. */
 export interface ToolContext {
   env: Env;
@@ -43,12 +56,22 @@ export interface ToolContext {
   tenantId: string;
   /** The end user's session id. */
   userId: string;
+  /**
+   * The app's chat model, for tools that call one (webscraper's generate_summary). Optional: without
+   * it such a tool does its work without the model (the scraper returns the page unsummarised).
+   */
+  llm?: { provider: LlmProvider; model: string } | null;
 }
 
 export interface ToolResult {
   text: string;
   json: Json[];
   files: FileValue[];
+  /**
+   * Output variables the tool declares beyond text/json/files (an MCP tool's structuredContent when
+   * it has an outputSchema, as Dify's create_variable_message); a tool node publishes each key.
+   */
+  variables?: Json;
 }
 
 export interface Tool {
@@ -59,6 +82,11 @@ export interface Tool {
   label: string;
   description: string;
   parameters: ToolParameter[];
+  /**
+   * The tool's own JSON schema of its arguments, when it has a richer one than `parameters` can say
+   * (an MCP tool's inputSchema: nested objects, item types, enums of numbers). toolSchema returns it.
+   */
+  inputSchema?: Json;
   call(args: Json, context: ToolContext): Promise<ToolResult>;
 }
 
@@ -72,6 +100,7 @@ export interface ToolRef {
 
 /** The JSON schema of the parameters a model fills (OpenAI function `parameters`). */
 export function toolSchema(tool: Tool): Json {
+  if (tool.inputSchema) return tool.inputSchema;
   const properties: Json = {};
   const required: string[] = [];
   for (const p of tool.parameters) {

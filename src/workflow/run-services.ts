@@ -17,6 +17,7 @@ import { threadOf } from "../llm/history";
 import { providerByName, providerKey } from "../llm/registry";
 import type { AiBinding } from "../llm/workers-ai";
 import { ProviderNotInitialize } from "../lib/errors";
+import { resolveTool } from "../tools/registry";
 import type { FileValue } from "./segments";
 import { NodeError, type NodeServices, type WorkflowSettings } from "./types";
 
@@ -125,6 +126,8 @@ export function runServices(env: Env, identity: RunIdentity, config: RunServiceC
         .map((row) => ({ query: row.query, answer: row.answer }));
     },
     fetch: (url, init) => guardedFetch(url, init, policy),
+    // MCP servers are listed through the same guard; settings.tools is absent in specs saved before it existed.
+    tool: (ref, signal) => resolveTool(db, config.secretKey, ref, { fetch: (url, init) => guardedFetch(url, init, policy), signal, settings: config.settings.tools }),
     async readFile(file: FileValue) {
       if (file.related_id) {
         const row = await db.select().from(uploadFiles).where(eq(uploadFiles.id, file.related_id)).get();

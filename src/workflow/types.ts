@@ -9,6 +9,7 @@ import type { WriteOptions } from "../tasks/outbox";
 import type { HistoryTurn } from "../llm/prompt";
 import type { ResolvedProvider } from "../llm/registry";
 import type { LlmProvider } from "../llm/types";
+import type { Tool, ToolRef, ToolSettings } from "../tools/types";
 import type { GraphNode } from "./graph";
 import type { FileValue, Json } from "./segments";
 import type { Selector, VariablePool } from "./variable-pool";
@@ -62,6 +63,8 @@ export interface WorkflowSettings {
   fileUploadLimit: number;
   /** HUMAN_INPUT_GLOBAL_TIMEOUT_SECONDS: a waiting form expires (and its run stops) after this long. */
   humanInputGlobalTimeout: number;
+  /** The tool layer's limits (tool nodes), the same object as Config.tools. */
+  tools: ToolSettings;
 }
 
 /** What the run offers its nodes. */
@@ -87,6 +90,8 @@ export interface NodeServices {
   saveFile(bytes: Uint8Array, name: string, mimeType: string): Promise<FileValue>;
   /** Queues D1 statements in the run's outbox (human-input forms); see tasks/outbox.ts WriteOptions. */
   write(statements: Statement[], options: WriteOptions): Promise<void>;
+  /** The tool a tool node names, from the one tool registry (null when nothing here provides it). */
+  tool(ref: ToolRef, signal?: AbortSignal): Promise<Tool | null>;
   /** Sends a mail through the project's mailer (the D1 outbox locally). */
   mail(message: MailMessage): Promise<void>;
   /** The run's identity for rows it creates. */

@@ -20,6 +20,11 @@ export interface Scenario {
   /** Stop sending (but keep the connection open) after this many chunks. */
   stallAfter?: number;
   usage?: { prompt_tokens: number; completion_tokens: number } | null;
+  /**
+   * Tool calls to stream after the content, as OpenAI does: per call a first delta with its index,
+   * id, type and name, then the arguments in two pieces; the turn ends with finish_reason "tool_calls".
+   */
+  toolCalls?: { id?: string; name: string; arguments: string }[];
 }
 
 export interface Recorded {
@@ -69,11 +74,19 @@ export function fakeOpenAIHandler() {
           if (i === 0 && s.malformed !== undefined) controller.enqueue(sse(s.malformed));
         }
         if (cancelled) return;
+        for (const [index, call] of (s.toolCalls ?? []).entries()) {
+          const delta = (part: Record<string, unknown>) => sse({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index, ...part }] }, finish_reason: null }] });
+          await wait();
+          controller.enqueue(delta({ id: call.id ?? `call_${requests.length}_${index}`, type: "function", function: { name: call.name, arguments: "" } }));
+          const half = Math.ceil(call.arguments.length / 2);
+          for (const piece of [call.arguments.slice(0, half), call.arguments.slice(half)]) if (piece) controller.enqueue(delta({ function: { arguments: piece } }));
+        }
+        if (cancelled) return;
         if (s.noFinish) {
           controller.close();
           return;
         }
-        controller.enqueue(sse({ ...base, choices: [{ index: 0, delta: {}, finish_reason: "stop" }] }));
+        controller.enqueue(sse({ ...base, choices: [{ index: 0, delta: {}, finish_reason: s.toolCalls?.length ? "tool_calls" : "stop" }] }));
         if (s.usage !== null && recorded.body.stream_options?.include_usage) {
           const usage = s.usage ?? { prompt_tokens: 11, completion_tokens: chunks.length };
           controller.enqueue(sse({ ...base, choices: [], usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } }));

@@ -10,6 +10,9 @@ import { type Selector, VariablePool } from "../../src/workflow/variable-pool";
 import type { LlmProvider, StreamChunk } from "../../src/llm/types";
 import { env } from "cloudflare:workers";
 import { getConfig } from "../../src/config";
+import { getDb } from "../../src/db/client";
+import { resolveTool } from "../../src/tools/registry";
+import { SECRET_KEY } from "./api";
 
 /** Dify's defaults, exactly as config.ts reads them from an env without workflow settings. */
 export const SETTINGS: WorkflowSettings = getConfig({ SECRET_KEY: "test" } as never).workflow;
@@ -34,7 +37,7 @@ export function scriptedModel(replies: (string | ((messages: unknown[]) => strin
 
 export function fakeServices(overrides: Partial<NodeServices> = {}, model = scriptedModel()): NodeServices {
   const files = new Map<string, Uint8Array>();
-  return {
+  const services: NodeServices = {
     env,
     settings: SETTINGS,
     appId: "app-1",
@@ -58,8 +61,11 @@ export function fakeServices(overrides: Partial<NodeServices> = {}, model = scri
       const extension = name.includes(".") ? `.${name.split(".").pop()}` : "";
       return { dify_model_identity: "__dify__file__", id: null, tenant_id: "tenant-1", type: "custom", transfer_method: "tool_file", remote_url: null, related_id: id, filename: name, extension, mime_type: mimeType, size: bytes.length, url: `https://files.test/${id}` };
     },
+    // The real registry over the test's D1, reaching MCP servers through this run's fetch.
+    tool: (ref, signal) => resolveTool(getDb(env.DB), SECRET_KEY, ref, { fetch: (url, init) => services.fetch(url, init), signal, settings: SETTINGS.tools }),
     ...overrides,
   };
+  return services;
 }
 
 /** Runs one node of `type` with `data` on a pool built from `values` ({nodeId: {name: value}}). */

@@ -34,4 +34,22 @@ describe("demo apps", () => {
     const second = await readSse((await send({ query: "again", conversation_id: conversationId })).body!);
     expect(answer(second)).toBe("You said: again\n\n(turn 2)");
   });
+
+  it("Demo Agent asks the time tool on /time and answers with what it said; other messages are echoed", async () => {
+    const session = await appSession(demoApp("agent"));
+    const send = (query: string) => session.get("/api/chat-messages", json({ inputs: {}, query, response_mode: "streaming", conversation_id: "" }));
+    const answer = (r: Awaited<ReturnType<typeof readSse>>) => r.events.filter((e) => e.data.event === "agent_message").map((e) => e.data.answer).join("");
+    const asked = await readSse((await send("/time")).body!);
+    const thoughts = asked.events.filter((e) => e.data.event === "agent_thought").map((e) => e.data);
+    const called = thoughts.find((t) => t.observation)!;
+    expect(called).toMatchObject({ position: 1, tool: "current_time", tool_input: '{"current_time": {}}' });
+    const said = JSON.parse(called.observation).current_time as string;
+    expect(said).toMatch(new RegExp(`^${new Date().getUTCFullYear()}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC$`));
+    expect(answer(asked)).toBe(`The tool said: ${said}`);
+    expect(asked.events.at(-1)!.data.event).toBe("message_end");
+
+    const plain = await readSse((await send("hello")).body!);
+    expect(answer(plain)).toBe("You said: hello");
+    expect(plain.events.filter((e) => e.data.event === "agent_thought").every((e) => e.data.tool === "")).toBe(true);
+  });
 });

@@ -5,6 +5,7 @@ import { adminAccessRoutes } from "./access";
 import { adminAccountRoutes } from "./accounts";
 import { adminAppRoutes } from "./apps";
 import { adminGroupRoutes } from "./groups";
+import { mcpServerRoutes } from "./mcp-servers";
 import { modelProviderRoutes } from "./model-providers";
 
 export const adminRoutes = new Hono<AppEnv>();
@@ -14,3 +15,4 @@ adminRoutes.route("/", modelProviderRoutes);
 adminRoutes.route("/", adminAccountRoutes);
 adminRoutes.route("/", adminGroupRoutes);
 adminRoutes.route("/", adminAccessRoutes);
+adminRoutes.route("/", mcpServerRoutes);

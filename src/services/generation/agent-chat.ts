@@ -3,34 +3,28 @@
 // the thread's history with its earlier tool calls (as Dify replays them to the model), and the
 // agent loop in the TaskRunner (src/agent).
 import { asc, desc, eq, inArray } from "drizzle-orm";
-import type { Conversation, EndUser } from "../../db/schema";
+import type { EndUser } from "../../db/schema";
 import { messageAgentThoughts, messages } from "../../db/schema";
 import type { Db } from "../../db/client";
 import type { AgentSpec, AgentTool } from "../../agent/spec";
-import { AppUnavailable, ConversationCompleted, InvalidParam } from "../../lib/errors";
-import { isUuid, nowSeconds, uuid, uuidv7 } from "../../lib/ids";
+import { AppUnavailable, InvalidParam } from "../../lib/errors";
+import { nowSeconds, uuid, uuidv7 } from "../../lib/ids";
 import { isObject } from "../../lib/json";
-import { threadOf, UUID_NIL } from "../../llm/history";
+import { threadOf } from "../../llm/history";
 import { renderIntroduction } from "../../llm/prompt";
 import { inputValues, renderTemplate } from "../../llm/template";
 import type { ChatMessage } from "../../llm/types";
 import type { AppContext } from "../apps/app-registry";
 import { modelConfigToDict } from "../apps/model-config";
-import { requireConversation } from "../conversations/ownership";
+import { chatTurn } from "../conversations/chat-turn";
 import type { Deps } from "../deps";
 import { discardRequestFiles, messageEndFiles, resolveRequestFiles } from "../files/request-files";
 import type { ChatBody } from "./chat";
 import { launchTask, prepareModel, taskLimits } from "./generation";
 import { messageRows, type StartedGeneration, takeSlot } from "./generation-start";
-import { boundedQuery, validateInputs } from "./inputs";
+import { validateInputs } from "./inputs";
 
 const MAX_HISTORY_MESSAGES = 50;
-
-function optionalUuid(value: string | null | undefined, field: string): string | null {
-  if (value === null || value === undefined || value === "") return null;
-  if (!isUuid(value)) throw new InvalidParam(`${value} is not a valid uuid.`, field);
-  return value.toLowerCase();
-}
 
 /** Earlier turns of the thread, each with its tool calls and results before the answer. */
 export async function agentHistory(db: Db, conversationId: string, parentId: string | null, withTools: boolean): Promise<ChatMessage[]> {
@@ -74,17 +68,7 @@ function safeJson(text: string | null): Record<string, unknown> {
 export async function startAgentChat(deps: Deps, ctx: AppContext, endUser: EndUser, body: ChatBody): Promise<StartedGeneration> {
   if (body.response_mode !== "streaming") throw new InvalidParam("Agent Chat App does not support blocking mode");
   if (!ctx.modelConfig) throw new AppUnavailable();
-  const query = boundedQuery(body.query, deps.config.limits);
-  if (!query.trim()) throw new InvalidParam("query is required", "query");
-  const conversationId = optionalUuid(body.conversation_id, "conversation_id");
-  let parentId = optionalUuid(body.parent_message_id, "parent_message_id");
-  const owner = { appId: ctx.app.id, endUserId: endUser.id };
-  let conversation: Conversation | null = null;
-  if (conversationId) {
-    conversation = await requireConversation(deps.db, owner, conversationId);
-    if (conversation.status !== "normal") throw new ConversationCompleted();
-    parentId ??= UUID_NIL;
-  }
+  const { query, conversation, parentId } = await chatTurn(deps, ctx, endUser, body);
   const config = modelConfigToDict(ctx.modelConfig);
   const requestFiles = await resolveRequestFiles(deps, ctx.app.tenantId, endUser, {
     form: conversation ? [] : config.user_input_form,

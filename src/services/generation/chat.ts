@@ -1,20 +1,20 @@
 // POST /api/chat-messages for easy-UI chat apps (spec dify-web-api.md §4.5): validates the request,
 // resolves the conversation, assembles the prompt with history, writes the conversation and message
-// rows and starts the TaskRunner that generates the answer (services/generation-start.ts).
-import type { Conversation, EndUser } from "../../db/schema";
-import { AppUnavailable, ConversationCompleted, InvalidParam } from "../../lib/errors";
+// rows and starts the TaskRunner that generates the answer (services/generation-start.ts). The turn's
+// query, conversation and parent are read as for every chat mode (conversations/chat-turn.ts).
+import type { EndUser } from "../../db/schema";
+import { AppUnavailable, InvalidParam } from "../../lib/errors";
 import { renderIntroduction } from "../../llm/prompt";
 import type { AppContext } from "../apps/app-registry";
 import { effectiveMode } from "../apps/app-mode";
 import type { Deps } from "../deps";
 import { appPrompt, prepareModel } from "./generation";
 import { type StartedGeneration, startGeneration } from "./generation-start";
-import { loadHistory, UUID_NIL } from "../../llm/history";
-import { isUuid } from "../../lib/ids";
-import { boundedQuery, validateInputs } from "./inputs";
+import { loadHistory } from "../../llm/history";
+import { validateInputs } from "./inputs";
 import { modelConfigToDict } from "../apps/model-config";
 import { inputModerationAnswer, keywordModeration } from "./moderation";
-import { requireConversation } from "../conversations/ownership";
+import { chatTurn } from "../conversations/chat-turn";
 import { resolveRequestFiles } from "../files/request-files";
 
 export interface ChatBody {
@@ -26,31 +26,12 @@ export interface ChatBody {
   parent_message_id?: string | null;
 }
 
-function optionalUuid(value: string | null | undefined, field: string): string | null {
-  if (value === null || value === undefined || value === "") return null;
-  if (!isUuid(value)) throw new InvalidParam(`${value} is not a valid uuid.`, field);
-  return value.toLowerCase();
-}
-
 export async function startChat(deps: Deps, ctx: AppContext, endUser: EndUser, body: ChatBody): Promise<StartedGeneration> {
   const mode = effectiveMode(ctx);
   const streaming = body.response_mode === "streaming";
   if (mode === "agent-chat" && !streaming) throw new InvalidParam("Agent Chat App does not support blocking mode");
-  if (mode !== "chat") throw new AppUnavailable(`${mode} apps cannot run on this server yet; only chat and completion apps generate.`);
   if (!ctx.modelConfig) throw new AppUnavailable();
-  const query = boundedQuery(body.query, deps.config.limits);
-  if (!query.trim()) throw new InvalidParam("query is required", "query");
-  const conversationId = optionalUuid(body.conversation_id, "conversation_id");
-  let parentId = optionalUuid(body.parent_message_id, "parent_message_id");
-  const owner = { appId: ctx.app.id, endUserId: endUser.id };
-
-  let conversation: Conversation | null = null;
-  if (conversationId) {
-    conversation = await requireConversation(deps.db, owner, conversationId);
-    if (conversation.status !== "normal") throw new ConversationCompleted();
-    // A client that sends no parent continues the conversation linearly.
-    parentId ??= UUID_NIL;
-  }
+  const { query, conversation, parentId } = await chatTurn(deps, ctx, endUser, body);
   const config = modelConfigToDict(ctx.modelConfig);
   const requestFiles = await resolveRequestFiles(deps, ctx.app.tenantId, endUser, {
     // A conversation's inputs were validated and resolved by its first message.

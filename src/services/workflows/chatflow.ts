@@ -5,31 +5,22 @@
 // message_end then workflow_finished.
 import { and, eq } from "drizzle-orm";
 import { type Conversation, conversationVariables, type EndUser } from "../../db/schema";
-import { ConversationCompleted, InvalidParam } from "../../lib/errors";
 import { nowSeconds, uuid, uuidv7 } from "../../lib/ids";
 import { isObject } from "../../lib/json";
 import { renderIntroduction } from "../../llm/prompt";
-import { UUID_NIL } from "../../llm/history";
 import type { WorkflowSpec } from "../../workflow/program";
 import { runInsert } from "../../workflow/records";
 import type { Json } from "../../workflow/segments";
 import { startNodeInputForm } from "../apps/app-params";
 import type { AppContext } from "../apps/app-registry";
-import { requireConversation } from "../conversations/ownership";
+import { chatTurn } from "../conversations/chat-turn";
 import type { Deps } from "../deps";
 import { discardRequestFiles, messageEndFiles, resolveRequestFiles } from "../files/request-files";
 import type { ChatBody } from "../generation/chat";
 import { launchTask } from "../generation/generation";
 import { messageRows, type StartedGeneration, takeSlot } from "../generation/generation-start";
-import { boundedQuery, validateInputs } from "../generation/inputs";
-import { isUuid } from "../../lib/ids";
+import { validateInputs } from "../generation/inputs";
 import { fileValue, publishedWorkflow, runSettings, withFileUrls } from "./run-spec";
-
-function optionalUuid(value: string | null | undefined, field: string): string | null {
-  if (value === null || value === undefined || value === "") return null;
-  if (!isUuid(value)) throw new InvalidParam(`${value} is not a valid uuid.`, field);
-  return value.toLowerCase();
-}
 
 /** The conversation's variables: stored values, else the workflow's declared defaults. */
 async function conversationValues(deps: Deps, declared: Json[], conversation: Conversation | null): Promise<Json> {
@@ -47,17 +38,7 @@ async function conversationValues(deps: Deps, declared: Json[], conversation: Co
 
 export async function startChatflow(deps: Deps, ctx: AppContext, endUser: EndUser, body: ChatBody): Promise<StartedGeneration> {
   const workflow = publishedWorkflow(ctx);
-  const query = boundedQuery(body.query, deps.config.limits);
-  if (!query.trim()) throw new InvalidParam("query is required", "query");
-  const conversationId = optionalUuid(body.conversation_id, "conversation_id");
-  let parentId = optionalUuid(body.parent_message_id, "parent_message_id");
-  const owner = { appId: ctx.app.id, endUserId: endUser.id };
-  let conversation: Conversation | null = null;
-  if (conversationId) {
-    conversation = await requireConversation(deps.db, owner, conversationId);
-    if (conversation.status !== "normal") throw new ConversationCompleted();
-    parentId ??= UUID_NIL;
-  }
+  const { query, conversation, parentId } = await chatTurn(deps, ctx, endUser, body);
   const form = startNodeInputForm(workflow.graph);
   const requestFiles = await resolveRequestFiles(deps, ctx.app.tenantId, endUser, {
     form: conversation ? [] : form,

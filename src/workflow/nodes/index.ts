@@ -16,6 +16,7 @@ import { loopEndNode, loopNode, loopStartNode } from "./loop";
 import { parameterExtractorNode } from "./parameter-extractor";
 import { questionClassifierNode } from "./question-classifier";
 import { startNode } from "./start";
+import { toolNode } from "./tool";
 import { variableAggregatorNode, variableAssignerAliasNode } from "./variable-aggregator";
 
 const NODES: NodeDefinition[] = [
@@ -38,6 +39,7 @@ const NODES: NodeDefinition[] = [
   httpRequestNode,
   listOperatorNode,
   documentExtractorNode,
+  toolNode,
 ];
 
 export const NODE_REGISTRY: ReadonlyMap<string, NodeDefinition> = new Map(NODES.map((n) => [n.type, n]));

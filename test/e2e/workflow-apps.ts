@@ -1,10 +1,6 @@
-// Apps the workflow page tests import besides the demo apps: a workflow of an LLM and a branch
-// (on the fake model server), one with file inputs and outputs, one whose form has every input type, a chatflow that asks a person mid-answer, and an
-// agent with a built-in tool (on the echo model, which calls the tool a "/<word>" message names).
-import { readFileSync } from "node:fs";
-import path from "node:path";
-import { root } from "../../scripts/lib/local.mjs";
-
+// Apps the workflow page tests import besides the demo apps: a workflow of an LLM and a branch (on
+// the fake model server), one with file inputs and outputs, one whose form has every input type,
+// and a chatflow that asks a person mid-answer.
 const header = (name: string, mode: string, description = `${name} (e2e)`) => `app:
   description: "${description}"
   icon: "\\U0001F9EA"
@@ -284,20 +280,3 @@ ${webapp}      - id: answer
           title: Answer
           answer: ' — {{#check.comment#}}'
 `;
-
-export const agentYaml = readFileSync(path.join(root, "demo-apps/chat.yml"), "utf8")
-  .replace("mode: chat", "mode: agent-chat")
-  .replace("name: Demo Chat", "name: Demo Agent")
-  .replace(
-    /agent_mode:\n {4}enabled: false\n {4}tools: \[\]/,
-    `agent_mode:
-    enabled: true
-    strategy: function_call
-    tools:
-      - provider_id: time
-        provider_name: time
-        provider_type: builtin
-        tool_label: Current Time
-        tool_name: current_time
-        tool_parameters: {}`,
-  );

@@ -14,9 +14,15 @@ const documentedDefaults = Object.fromEntries(
     .map((m) => [m[1], m[2]]),
 );
 
+/** Forwards a worker's request to a Node-side fake on loopback, as a fresh request (body buffered). */
+async function toLoopback(request: Request): Promise<Response> {
+  const body = request.method === "GET" || request.method === "HEAD" ? undefined : await request.arrayBuffer();
+  return fetch(request.url, { method: request.method, headers: request.headers, body, redirect: "manual" });
+}
+
 export default defineConfig({
   plugins: [
-    cloudflareTest(async () => ({
+    cloudflareTest(async ({ inject }) => ({
       wrangler: { configPath: "./wrangler.toml" },
       // The AI binding is remote-only; tests replace it and must never open a remote session.
       remoteBindings: false,
@@ -32,8 +38,13 @@ export default defineConfig({
           LOG_LEVEL: "warn",
         },
         // Any outbound request a test did not stub ends here, in Node: nothing reaches the network.
-        outboundService: (request: Request) =>
-          new Response(`unexpected outbound request: ${request.method} ${request.url}`, { status: 599 }),
+        // Only the fakes of test/global-setup.mjs are reached, on loopback. (A refused connection
+        // there would come back as a 500, not as a network error: tests stub fetch for that.)
+        outboundService: (request: Request) => {
+          const origin = new URL(request.url).origin;
+          if (origin === inject("fakeSandboxUrl")) return toLoopback(request);
+          return new Response(`unexpected outbound request: ${request.method} ${request.url}`, { status: 599 });
+        },
       },
     })),
   ],
@@ -41,6 +52,7 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     exclude: ["test/e2e/**"],
     setupFiles: ["./test/helpers/apply-migrations.ts"],
+    globalSetup: ["./test/global-setup.mjs"],
     testTimeout: 20_000,
   },
 });

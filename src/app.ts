@@ -14,7 +14,6 @@ import { chatRoutes } from "./routes/chat";
 import { completionRoutes } from "./routes/completion";
 import { consoleRoutes } from "./routes/console";
 import { conversationRoutes } from "./routes/conversations";
-import { devDocumentCheckRoutes } from "./routes/dev-document-check";
 import { docsRoutes } from "./routes/docs";
 import { filePreviewRoutes, fileUploadRoutes } from "./routes/files";
 import { forgotPasswordRoutes } from "./routes/forgot-password";
@@ -59,7 +58,6 @@ export function buildApp(): Hono<AppEnv> {
   app.route("/", filePreviewRoutes);
   app.route("/admin", adminRoutes);
   app.route("/bench", benchRoutes);
-  app.route("/_dev", devDocumentCheckRoutes); // test-only (DEV_DOCUMENT_CHECK=1), see the file
   app.route("/", docsRoutes(() => app));
   app.route("/", pageRoutes(() => app));
 

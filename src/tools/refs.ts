@@ -7,9 +7,6 @@
 import { builtinTools } from "./builtin";
 import type { ToolRef } from "./types";
 
-/** Built-in providers of Dify's core that this server does not offer yet, and why. */
-const NOT_YET: Record<string, string> = { code: "needs a JavaScript sandbox, which this server does not have yet" };
-
 /** "langgenius/time/time" and "time" both name the built-in provider "time". */
 export const lastSegment = (value: unknown): string => String(value ?? "").split("/").filter(Boolean).at(-1) ?? "";
 
@@ -26,7 +23,6 @@ export function unsupportedToolReason(tool: ToolRef): string | null {
     const tools = builtinTools().filter((t) => t.provider === provider);
     if (tools.some((t) => t.name === String(tool.tool_name ?? ""))) return null;
     if (tools.length) return `tool ${toolLabel(tool)} is not a tool of the built-in provider ${provider}`;
-    if (NOT_YET[provider]) return `tool ${toolLabel(tool)} ${NOT_YET[provider]}`;
   }
   if (type === "mcp") {
     if (String(tool.provider_id ?? "").trim() && String(tool.tool_name ?? "").trim()) return null;

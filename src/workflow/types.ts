@@ -31,13 +31,18 @@ export interface WorkflowSettings {
   /** WORKFLOW_MAX_EXECUTION_STEPS, WORKFLOW_MAX_EXECUTION_TIME (seconds). */
   maxSteps: number;
   maxExecutionSeconds: number;
-  /** CODE_EXECUTION_ENDPOINT: a dify-sandbox-compatible endpoint (python3, and javascript when set); "" = none. */
+  /** CODE_EXECUTION_ENDPOINT: the dify-sandbox-compatible endpoint python3 code nodes run in; "" = none. */
   codeExecutionEndpoint: string;
   /** CODE_EXECUTION_API_KEY: its X-Api-Key. */
   codeExecutionApiKey: string;
-  /** CODE_EXECUTION_CONNECT_TIMEOUT / CODE_EXECUTION_READ_TIMEOUT, seconds. */
+  /** CODE_EXECUTION_CONNECT_TIMEOUT / _READ_TIMEOUT / _WRITE_TIMEOUT, seconds (the sandbox call). */
   codeConnectTimeout: number;
   codeReadTimeout: number;
+  codeWriteTimeout: number;
+  /** CODE_EXECUTION_JS_TIMEOUT: seconds of CPU a javascript code node may use in QuickJS (≥ 1). */
+  codeJsTimeout: number;
+  /** CODE_EXECUTION_JS_MEMORY_LIMIT_MB: QuickJS heap limit of a javascript code node (1–32). */
+  codeJsMemoryLimitMb: number;
   /** CODE_MAX_STRING_LENGTH, CODE_MAX_NUMBER, CODE_MIN_NUMBER, CODE_MAX_PRECISION, CODE_MAX_DEPTH,
    * CODE_MAX_STRING_ARRAY_LENGTH, CODE_MAX_OBJECT_ARRAY_LENGTH, CODE_MAX_NUMBER_ARRAY_LENGTH. */
   codeMaxStringLength: number;

@@ -24,6 +24,20 @@ describe("demo apps", () => {
     expect(row!.status).toBe("succeeded");
   });
 
+  it("Demo Workflow drafts on echo and formats with a Jinja2 template, by branch", async () => {
+    const session = await appSession(demoApp("workflow"));
+    const run = async (topic: string) => {
+      const read = await readSse((await session.get("/api/workflows/run", json({ inputs: { topic } }))).body!);
+      const finished = read.events.at(-1)!.data;
+      expect(finished.event).toBe("workflow_finished");
+      const templates = read.events.filter((e) => e.data.event === "node_finished" && e.data.data.node_type === "template-transform");
+      expect(templates.map((e) => e.data.data.status)).toEqual(["succeeded"]);
+      return finished.data;
+    };
+    expect(await run("edge computing")).toMatchObject({ status: "succeeded", outputs: { result: "You said: edge computing\n— the demo workflow" } });
+    expect(await run("workers")).toMatchObject({ status: "succeeded", outputs: { result: "A one-word topic: YOU SAID: WORKERS" } });
+  });
+
   it("Demo Chatflow remembers the conversation and counts turns", async () => {
     const session = await appSession(demoApp("chatflow"));
     const send = (body: Record<string, unknown>) => session.get("/api/chat-messages", json({ inputs: {}, response_mode: "streaming", conversation_id: "", ...body }));

@@ -1,8 +1,8 @@
-// Dify's in-core built-in tool providers that run here (Dify 1.x keeps time, code, audio and
-// webscraper in core; every other tool became a plugin). `code` needs the workflow's JavaScript
-// sandbox, which this server does not have yet, so it is not offered.
+// Dify's in-core built-in tool providers, all of which run here (Dify 1.x keeps time, code, audio and
+// webscraper in core; every other tool became a plugin).
 import type { Tool, ToolSettings } from "../types";
 import { audioTools } from "./audio";
+import { codeTools } from "./code";
 import { timeTools } from "./time";
 import { WEBSCRAPER_MAX_BYTES, WEBSCRAPER_TIMEOUT_MS, webscraperTools } from "./webscraper";
 
@@ -13,7 +13,7 @@ const built = new WeakMap<object, Tool[]>();
 export function builtinTools(settings: Pick<ToolSettings, "webscraperMaxBytes" | "webscraperTimeoutSeconds"> = DEFAULTS): Tool[] {
   let tools = built.get(settings);
   if (!tools) {
-    tools = [...timeTools(), ...webscraperTools({ maxBytes: settings.webscraperMaxBytes, timeoutMs: settings.webscraperTimeoutSeconds * 1000 }), ...audioTools()];
+    tools = [...timeTools(), ...webscraperTools({ maxBytes: settings.webscraperMaxBytes, timeoutMs: settings.webscraperTimeoutSeconds * 1000 }), ...audioTools(), ...codeTools()];
     built.set(settings, tools);
   }
   return tools;

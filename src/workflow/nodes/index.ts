@@ -4,6 +4,7 @@
 import type { NodeDefinition } from "../types";
 import { answerNode } from "./answer";
 import { assignerNode } from "./assigner";
+import { codeNode } from "./code";
 import { documentExtractorNode } from "./document-extractor";
 import { endNode } from "./end";
 import { humanInputNode } from "./human-input";
@@ -16,6 +17,7 @@ import { loopEndNode, loopNode, loopStartNode } from "./loop";
 import { parameterExtractorNode } from "./parameter-extractor";
 import { questionClassifierNode } from "./question-classifier";
 import { startNode } from "./start";
+import { templateTransformNode } from "./template-transform";
 import { toolNode } from "./tool";
 import { variableAggregatorNode, variableAssignerAliasNode } from "./variable-aggregator";
 
@@ -36,10 +38,12 @@ const NODES: NodeDefinition[] = [
   llmNode,
   questionClassifierNode,
   parameterExtractorNode,
+  templateTransformNode,
   httpRequestNode,
   listOperatorNode,
   documentExtractorNode,
   toolNode,
+  codeNode,
 ];
 
 export const NODE_REGISTRY: ReadonlyMap<string, NodeDefinition> = new Map(NODES.map((n) => [n.type, n]));

@@ -188,7 +188,8 @@ describe("DSL import of tool nodes", () => {
     expect((await importYaml(workflowWith(mcpNode("echo")))).status).toBe(201);
     await expectError(await importYaml(workflowWith({ ...time("x"), provider_id: "yahoo", tool_name: "ticker" })), 400, "invalid_dsl", /tool node "Tool" \(tool1\): tool yahoo\/ticker is a plugin tool, which this server cannot run/);
     await expectError(await importYaml(workflowWith(time("sundial"))), 400, "invalid_dsl", /tool time\/sundial is not a tool of the built-in provider time/);
-    await expectError(await importYaml(workflowWith({ ...time("x"), provider_id: "code", tool_name: "simple_code" })), 400, "invalid_dsl", /tool code\/simple_code needs a JavaScript sandbox/);
+    expect((await importYaml(workflowWith({ ...time("x"), provider_id: "code", tool_name: "simple_code" }))).status).toBe(201);
+    await expectError(await importYaml(workflowWith({ ...time("x"), provider_id: "code", tool_name: "run" })), 400, "invalid_dsl", /tool code\/run is not a tool of the built-in provider code/);
     await expectError(await importYaml(workflowWith({ ...time("x"), provider_type: "api", provider_id: "weather", tool_name: "now" })), 400, "invalid_dsl", /tool weather\/now of provider type "api" cannot run on this server/);
   });
 

@@ -1,6 +1,6 @@
 // Dify DSL (app export YAML) → a checked, normalised app definition (spec dify-dsl-and-nodes.md §1).
 // Every problem is collected so one invalid_dsl error names all offending items at once.
-import { parse, YAMLError } from "yaml";
+import { parse, type ScalarTag, type Tags, YAMLError } from "yaml";
 import { InvalidDsl } from "../lib/errors";
 import { checkGraph } from "./graph";
 import { Findings } from "./findings";
@@ -129,12 +129,24 @@ function readWorkflow(raw: unknown, mode: AppMode, findings: Findings): DslWorkf
   };
 }
 
+const BOOL = "tag:yaml.org,2002:bool";
+const pyBool = (value: boolean, test: RegExp): ScalarTag => ({ identify: (v) => v === value, default: true, tag: BOOL, test, resolve: () => value });
+/**
+ * YAML 1.1 as PyYAML reads it: its booleans are yes/no, true/false and on/off (in three casings),
+ * not the spec's y/n, so a variable named `y` or `n` in a Dify export stays a string.
+ */
+const pyYamlTags = (tags: Tags): Tags => [
+  ...tags.filter((tag) => (typeof tag === "string" ? tag !== "bool" : tag.tag !== BOOL)),
+  pyBool(true, /^(?:[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/),
+  pyBool(false, /^(?:[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/),
+];
+
 export function parseDsl(text: string): ParsedDsl {
   if (new TextEncoder().encode(text).byteLength > MAX_DSL_BYTES) throw new InvalidDsl("DSL content exceeds 10 MiB");
   let doc: unknown;
   try {
     // PyYAML (which writes and reads Dify exports) speaks YAML 1.1.
-    doc = parse(text, { version: "1.1", maxAliasCount: 100, uniqueKeys: false });
+    doc = parse(text, { version: "1.1", customTags: pyYamlTags, maxAliasCount: 100, uniqueKeys: false });
   } catch (err) {
     const detail = err instanceof YAMLError ? err.message.split("\n")[0] : "unreadable content";
     throw new InvalidDsl(`Invalid YAML format: ${detail}`);

@@ -47,6 +47,22 @@ describe("POST /admin/apps/import", () => {
     expect(chat.warnings).toEqual([expect.stringContaining('model provider "openai" is not configured')]);
   });
 
+  it("reads YAML 1.1 as PyYAML does: y and n are names, yes/on/off are booleans", async () => {
+    const yaml = demoApp("chat").replace(
+      "    - text-input:\n        variable: name\n        label: Your name\n        required: false\n",
+      "    - text-input:\n        variable: y\n        label: Y\n        required: yes\n    - text-input:\n        variable: n\n        label: N\n        required: off\n    - text-input:\n        variable: name\n        label: Your name\n        required: false\n",
+    );
+    expect(yaml).toContain("variable: y\n");
+    const { site_code } = await importDsl(yaml);
+    const token = await passport(site_code);
+    const params = (await (await call("/api/parameters", { headers: { "X-App-Code": site_code, "X-App-Passport": token } })).json()) as { user_input_form: Record<string, { variable: unknown; required: unknown }>[] };
+    expect(params.user_input_form.map((item) => [item["text-input"].variable, item["text-input"].required])).toEqual([
+      ["y", true],
+      ["n", false],
+      ["name", false],
+    ]);
+  });
+
   it("accepts JSON {yaml_content} and text/yaml", async () => {
     const res = await admin("/admin/apps/import", json({ yaml_content: demoApp("chat") }));
     expect(res.status).toBe(201);

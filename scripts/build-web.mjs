@@ -18,6 +18,8 @@ const BUDGET_BYTES = 100 * 1024;
 const PAGES = {
   chat: { entry: "entries/chat.tsx", title: "Chat" },
   completion: { entry: "entries/completion.tsx", title: "Text generator" },
+  workflow: { entry: "entries/workflow.tsx", title: "Workflow" },
+  form: { entry: "entries/form.tsx", title: "Form" },
   signin: { entry: "entries/signin.tsx", title: "Sign in" },
   // Swagger UI brings its own styles (and class names such as .btn that ours would restyle).
   docs: { entry: "entries/docs.ts", title: "API reference", css: ["assets/swagger/swagger-ui.css"], scripts: ["assets/swagger/swagger-ui-bundle.js"], ownCss: false },

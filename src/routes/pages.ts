@@ -7,7 +7,7 @@ import { deleteCookie, setCookie } from "hono/cookie";
 import type { AppEnv } from "../http/context";
 import { Forbidden, InvalidParam, NotFound } from "../lib/errors";
 
-export type PageShell = "chat" | "completion" | "signin" | "docs";
+export type PageShell = "chat" | "completion" | "workflow" | "form" | "signin" | "docs";
 
 // Dify's share codes are 16 letters and digits; anything cookie-unsafe is refused before use.
 const SHARE_CODE = /^[A-Za-z0-9_-]{1,64}$/;
@@ -95,6 +95,9 @@ export function pageRoutes(appForPassport: () => Hono<any>): Hono<AppEnv> {
   routes.get("/chat/:code", (c) => servePage(c, "chat"));
   routes.get("/chatbot/:code", (c) => servePage(c, "chat", true));
   routes.get("/completion/:code", (c) => servePage(c, "completion"));
+  routes.get("/workflow/:code", (c) => servePage(c, "workflow"));
+  // The link a human-input form's e-mail carries (the token, not a share code, is in the path).
+  routes.get("/form/:token", (c) => servePage(c, "form"));
   for (const path of ["/webapp-signin", "/webapp-signin/*", "/webapp-reset-password", "/webapp-reset-password/*"]) {
     routes.get(path, (c) => servePage(c, "signin"));
   }

@@ -22,6 +22,16 @@ describe("page shells", () => {
     }
   });
 
+  it("serves the workflow page and the standalone form page under Dify's paths, not frameable", async () => {
+    for (const path of ["/workflow/anything", "/form/AbCdEfGhIjKlMnOpQrStUv"]) {
+      const res = await call(path);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("Content-Security-Policy")).toContain("script-src 'self'");
+      expect(res.headers.get("X-Frame-Options")).toBe("SAMEORIGIN");
+      expect(await res.text()).toMatch(/<script type="module" src="\/assets\/(workflow|form)-[\w-]+\.js"><\/script>/);
+    }
+  });
+
   it("lets other sites frame only /chatbot/<code>", async () => {
     expect((await call("/chatbot/x")).headers.get("Content-Security-Policy")).toContain("frame-ancestors *");
     expect((await call("/completion/x")).headers.get("X-Frame-Options")).toBe("SAMEORIGIN");

@@ -1,18 +1,21 @@
-// An answer as it streams and after: Markdown (sanitised), steps (chatflow nodes, agent thoughts),
-// files the model made, the error, and the actions: copy, like/dislike, read aloud, suggestions.
+// The parts of an answer the chat and completion pages share: its Markdown (sanitised) as it
+// streams, its state (waiting, reconnecting, failed, stopped, paused), and the actions: copy,
+// like/dislike, read aloud, suggestions.
 import { useEffect, useRef, useState } from "hono/jsx/dom";
 import { api } from "../lib/api";
-import type { Site } from "../lib/app-data";
 import { readAloud, stopReading } from "../lib/audio";
 import { t } from "../lib/i18n";
+import type { Observable } from "../lib/observable";
 import type { Turn } from "../lib/turn";
-import { AppIcon, copyText, IconButton } from "./common";
+import { copyText, IconButton } from "./common";
 
-/** Re-renders the calling component whenever `turn` changes state. */
-export function useTurn(turn: Turn): void {
+/** Re-renders the calling component whenever `state` (a turn, a run) changes. */
+export function useObservable(state: Observable<unknown>): void {
   const [, setTick] = useState(0);
-  useEffect(() => turn.subscribe(() => setTick((n) => n + 1)), [turn]);
+  useEffect(() => state.subscribe(() => setTick((n) => n + 1)), [state]);
 }
+
+export const useTurn = useObservable;
 
 export function AnswerBody({ turn }: { turn: Turn }) {
   const el = useRef<HTMLDivElement>(null);
@@ -20,33 +23,6 @@ export function AnswerBody({ turn }: { turn: Turn }) {
     if (el.current) turn.attach(el.current);
   }, [turn]);
   return <div class="markdown" ref={el} />;
-}
-
-function Steps({ turn }: { turn: Turn }) {
-  if (!turn.steps.length) return null;
-  return (
-    <details class="steps" open={turn.status === "streaming"}>
-      <summary>
-        {t("steps")} ({turn.steps.length})
-      </summary>
-      <ol>
-        {turn.steps.map((s) => (
-          <li class={`step ${s.status}`} key={s.id}>
-            <span class="step-status" aria-hidden="true">
-              {s.status === "running" ? "…" : s.status === "succeeded" ? "✓" : "✕"}
-            </span>
-            <span class="step-title">{s.kind === "thought" ? (s.title ? `${t("tool")}: ${s.title}` : t("thought")) : s.title}</span>
-            {s.detail && <pre class="step-detail">{s.detail}</pre>}
-          </li>
-        ))}
-      </ol>
-    </details>
-  );
-}
-
-export interface AnswerActions {
-  tts?: { enabled: boolean; voice?: string };
-  onNotice: (text: string) => void;
 }
 
 export function FeedbackButtons({ turn, onNotice }: { turn: Turn; onNotice: (text: string) => void }) {
@@ -103,6 +79,11 @@ export function AnswerStatus({ turn }: { turn: Turn }) {
         </p>
       )}
       {turn.status === "stopped" && <p class="answer-note">{t("stopped")}</p>}
+      {turn.status === "paused" && !turn.reconnecting && (
+        <p class="answer-note" role="status">
+          {t("waitingForInput")}
+        </p>
+      )}
     </>
   );
 }
@@ -132,33 +113,5 @@ export function Suggestions({ questions, onPick }: { questions: string[]; onPick
         </button>
       ))}
     </div>
-  );
-}
-
-export function Answer({ turn, site, actions, onSuggestion }: { turn: Turn; site: Site; actions: AnswerActions; onSuggestion?: (q: string) => void }) {
-  useTurn(turn);
-  const finished = turn.status !== "streaming";
-  return (
-    <article class={`bubble answer ${turn.status}`} aria-busy={String(!finished)} data-message-id={turn.id || undefined}>
-      {site.use_icon_as_answer_icon && <AppIcon site={site} size="sm" />}
-      <div class="bubble-body">
-        <Steps turn={turn} />
-        <AnswerBody turn={turn} />
-        {turn.files.length > 0 && (
-          <div class="answer-files">
-            {turn.files.map((f) => (f.type === "image" ? <img src={f.url} alt="" key={f.id} /> : <a href={f.url} target="_blank" rel="noopener noreferrer" key={f.id}>{f.url}</a>))}
-          </div>
-        )}
-        <AnswerStatus turn={turn} />
-        {finished && turn.id && (
-          <div class="answer-actions" role="toolbar" aria-label={t("actions")}>
-            <CopyButton text={turn.answer} />
-            <FeedbackButtons turn={turn} onNotice={actions.onNotice} />
-            {actions.tts?.enabled && <ReadAloudButton turn={turn} voice={actions.tts.voice} onNotice={actions.onNotice} />}
-          </div>
-        )}
-        {onSuggestion && <Suggestions questions={turn.suggestions} onPick={onSuggestion} />}
-      </div>
-    </article>
   );
 }

@@ -1,5 +1,7 @@
 // Attaching files within a policy: pick local files (uploaded at once) or add one by URL; shows
-// each file's state and lets it be removed. The server checks the same policy again.
+// each file's state and lets it be removed. The server checks the same policy again. `linksOnly`
+// is for a page without an app session (the standalone form): files are named by URL only and the
+// server fetches them when the form is sent.
 import { useRef, useState } from "hono/jsx/dom";
 import { ApiFailure } from "../lib/api";
 import { type Attachment, acceptAttribute, type FilePolicy, refuse, typeFor, uploadLocal, uploadRemote } from "../lib/files";
@@ -15,9 +17,10 @@ interface Props {
   disabled?: boolean;
   idPrefix: string;
   compact?: boolean;
+  linksOnly?: boolean;
 }
 
-export function FilePicker({ policy, files, onChange, disabled, idPrefix, compact }: Props) {
+export function FilePicker({ policy, files, onChange, disabled, idPrefix, compact, linksOnly }: Props) {
   const input = useRef<HTMLInputElement>(null);
   const [urlOpen, setUrlOpen] = useState(false);
   const [url, setUrl] = useState("");
@@ -27,7 +30,7 @@ export function FilePicker({ policy, files, onChange, disabled, idPrefix, compac
   latest.current = files;
   const update = (key: string, patch: Partial<Attachment>) => onChange(latest.current.map((f) => (f.key === key ? { ...f, ...patch } : f)));
   const room = policy.limit - files.length;
-  const canLocal = policy.methods.includes("local_file");
+  const canLocal = !linksOnly && policy.methods.includes("local_file");
   const canUrl = policy.methods.includes("remote_url");
 
   const add = (attachment: Attachment) => {
@@ -64,9 +67,11 @@ export function FilePicker({ policy, files, onChange, disabled, idPrefix, compac
     if (room <= 0) return setError(t("tooManyFiles", { n: policy.limit }));
     const name = decodeURIComponent(new URL(value).pathname.split("/").pop() || value);
     const key = `f${++counter}`;
-    add({ key, name, type: typeFor(policy, name) ?? policy.types[0] ?? "custom", transfer_method: "remote_url", url: value, upload_file_id: "", status: "uploading" });
+    const type = typeFor(policy, name) ?? policy.types[0] ?? "custom";
     setUrl("");
     setUrlOpen(false);
+    if (linksOnly) return add({ key, name, type, transfer_method: "remote_url", url: value, upload_file_id: "", status: "done" });
+    add({ key, name, type, transfer_method: "remote_url", url: value, upload_file_id: "", status: "uploading" });
     try {
       const res = await uploadRemote(value);
       const type = typeFor(policy, res.name);

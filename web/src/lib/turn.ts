@@ -4,16 +4,13 @@
 import type { Attachment } from "./files";
 import { StreamingMarkdown } from "./markdown";
 import { ApiFailure, request } from "./api";
+import { type FilledForm, formEventPatch, type PendingForm } from "./human-input";
 import { t } from "./i18n";
+import { nodeStep, type Step, thoughtStep, upsertStep } from "./steps";
+import { Observable } from "./observable";
 import { followStream, type StreamEvent } from "./stream";
 
-export interface Step {
-  id: string;
-  kind: "node" | "thought";
-  title: string;
-  status: string;
-  detail?: string;
-}
+export type { Step } from "./steps";
 
 export interface AnswerFile {
   id: string;
@@ -21,11 +18,11 @@ export interface AnswerFile {
   type: string;
 }
 
-export type TurnStatus = "streaming" | "done" | "stopped" | "error";
+export type TurnStatus = "streaming" | "paused" | "done" | "stopped" | "error";
 
 let keys = 0;
 
-export class Turn {
+export class Turn extends Observable<Turn> {
   readonly key = `t${++keys}`;
   id = "";
   taskId = "";
@@ -37,25 +34,19 @@ export class Turn {
   steps: Step[] = [];
   files: AnswerFile[] = [];
   suggestions: string[] = [];
+  /** Chatflow human-input forms waiting for an answer, and those answered. */
+  forms: PendingForm[] = [];
+  filled: FilledForm[] = [];
   reconnecting = false;
   saved = false;
   private view?: StreamingMarkdown;
-  private listeners = new Set<() => void>();
   private speech: string[] = [];
 
   constructor(
     readonly query: string,
     readonly queryFiles: Pick<Attachment, "name" | "type" | "previewUrl">[] = [],
-  ) {}
-
-  subscribe(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  update(patch: Partial<Omit<Turn, "key" | "query" | "queryFiles">>): void {
-    Object.assign(this, patch);
-    for (const listener of this.listeners) listener();
+  ) {
+    super();
   }
 
   attach(el: HTMLElement): void {
@@ -70,15 +61,14 @@ export class Turn {
     this.view?.set(text);
   }
 
-  private upsertStep(step: Step): void {
-    const i = this.steps.findIndex((s) => s.id === step.id);
-    this.update({ steps: i === -1 ? [...this.steps, step] : this.steps.map((s, j) => (j === i ? { ...s, ...step } : s)) });
+  private upsertStep(step: Step | null): void {
+    if (step) this.update({ steps: upsertStep(this.steps, step) });
   }
 
   /** Applies one stream event (spec dify-web-api.md §5.5); returns true on the end of the answer. */
   apply(event: StreamEvent): boolean {
     if (event.task_id && !this.taskId) this.update({ taskId: event.task_id });
-    if (event.conversation_id && !this.conversationId) this.conversationId = event.conversation_id;
+    if (event.conversation_id && !this.conversationId) this.update({ conversationId: event.conversation_id });
     const messageId = event.message_id ?? (event.event === "message" || event.event === "agent_message" ? event.id : undefined);
     if (messageId && !this.id) this.update({ id: messageId });
     switch (event.event) {
@@ -95,23 +85,38 @@ export class Turn {
         else if (event.url && event.belongs_to !== "user") this.update({ files: [...this.files, { id: event.id, url: event.url, type: event.type }] });
         return false;
       case "agent_thought":
-        if (event.thought || event.tool) {
-          this.upsertStep({
-            id: event.id,
-            kind: "thought",
-            title: event.tool || "",
-            status: event.observation ? "succeeded" : "running",
-            detail: [event.thought, event.tool_input, event.observation].filter(Boolean).join("\n\n"),
-          });
-        }
+        this.upsertStep(thoughtStep(event as StreamEvent & { id: string }, false));
         return false;
       case "node_started":
       case "node_finished":
-      case "node_retry": {
-        const data = event.data ?? {};
-        if (data.iteration_id || data.loop_id) return false; // shown inside their iteration, as Dify
-        this.upsertStep({ id: data.id ?? data.node_id, kind: "node", title: data.title ?? data.node_type ?? "", status: event.event === "node_started" ? "running" : (data.status ?? "succeeded"), detail: data.error ?? undefined });
+      case "node_retry":
+      case "iteration_started":
+      case "iteration_completed":
+      case "loop_started":
+      case "loop_completed":
+        this.upsertStep(nodeStep(event));
         return false;
+      case "human_input_required":
+      case "human_input_form_filled":
+      case "human_input_form_timeout":
+        this.update(formEventPatch(this, event)!);
+        return false;
+      case "workflow_paused":
+        this.view?.flush();
+        this.update({ status: "paused" });
+        return false;
+      case "workflow_started":
+        if (this.status === "paused") this.update({ status: "streaming" });
+        return false;
+      case "workflow_finished": {
+        // After a pause the events stream closes on workflow_finished: its status ends the answer.
+        const data = event.data ?? {};
+        this.view?.flush();
+        if (data.status === "failed") {
+          if (this.status !== "error") this.update({ status: "error", error: data.error ? `Run failed: ${data.error}` : t("errorGeneric") });
+        } else if (data.status === "stopped") this.update({ status: "stopped" });
+        else if (this.status === "streaming" || this.status === "paused") this.update({ status: "done" });
+        return true;
       }
       case "tts_message":
         if (event.audio) this.speech.push(event.audio);
@@ -119,10 +124,13 @@ export class Turn {
       case "tts_message_end":
         this.playSpeech();
         return false;
-      case "message_end":
+      case "message_end": {
         this.view?.flush();
-        this.update({ id: event.id ?? this.id, status: this.status === "stopped" ? "stopped" : "done" });
+        // A tool call still without its observation ended with the answer.
+        const steps = this.steps.map((s) => (s.kind === "thought" && s.status === "running" ? { ...s, status: "succeeded" } : s));
+        this.update({ id: event.id ?? this.id, steps, status: this.status === "stopped" ? "stopped" : "done" });
         return true;
+      }
       case "error":
         this.view?.flush();
         this.update({ status: "error", error: event.message ?? "error" });
@@ -145,14 +153,11 @@ export class Turn {
   }
 }
 
-/**
- * Streams POST /api<path> into `turn` until it ends: failures (a refused request, an error event, a
- * connection that could not be resumed) become the turn's error; an abort leaves it stopped.
- */
-export async function streamTurn(turn: Turn, path: string, body: unknown, abort: AbortController): Promise<void> {
+/** Follows the stream `start` opens into `turn` (see streamTurn). */
+async function followInto(turn: Turn, start: () => Promise<Response>, abort: AbortController): Promise<void> {
   turn.update({ status: "streaming" });
   try {
-    await followStream(() => request(path, { method: "POST", body, signal: abort.signal }), {
+    await followStream(start, {
       signal: abort.signal,
       onEvent: (event) => turn.apply(event),
       onReconnecting: (reconnecting) => turn.update({ reconnecting }),
@@ -160,5 +165,23 @@ export async function streamTurn(turn: Turn, path: string, body: unknown, abort:
   } catch (err) {
     turn.update({ status: "error", error: err instanceof ApiFailure && err.code === "connection_lost" ? t("connectionFailed") : (err as Error).message });
   }
-  turn.update({ reconnecting: false, ...(turn.status === "streaming" ? { status: abort.signal.aborted ? "stopped" : "done" } : {}) });
+  const open = turn.status === "streaming" || turn.status === "paused";
+  turn.update({ reconnecting: false, ...(open ? { status: abort.signal.aborted ? "stopped" : "done" } : {}) });
+}
+
+/**
+ * Streams POST /api<path> into `turn` until it ends, through a chatflow's pauses for a person:
+ * failures (a refused request, an error event, a connection that could not be resumed) become the
+ * turn's error; an abort leaves it stopped.
+ */
+export function streamTurn(turn: Turn, path: string, body: unknown, abort: AbortController): Promise<void> {
+  return followInto(turn, () => request(path, { method: "POST", body, signal: abort.signal }), abort);
+}
+
+/**
+ * Picks a chatflow answer that waits for a person up again after a reload (spec dify-web-client.md
+ * §5.6): the run's state snapshot (answer so far, nodes, pending forms), then the run as it goes on.
+ */
+export function resumeTurn(turn: Turn, runId: string, abort: AbortController): Promise<void> {
+  return followInto(turn, () => request(`/workflow/${encodeURIComponent(runId)}/events`, { query: { include_state_snapshot: true }, signal: abort.signal }), abort);
 }

@@ -2,7 +2,8 @@
 // layout inside /embed.js's iframe): what Dify's chat-with-history and embedded-chatbot pages do,
 // over the same calls (spec dify-web-client.md §4.2, §6 (a)).
 import { useEffect, useMemo, useRef, useState } from "hono/jsx/dom";
-import { Answer, Suggestions } from "../components/answer";
+import { Suggestions } from "../components/answer";
+import { Answer } from "../components/chat-answer";
 import { AppIcon, Notice, SiteFooter, useNotice } from "../components/common";
 import { Composer } from "../components/composer";
 import { Icon } from "../components/icons";
@@ -13,10 +14,20 @@ import type { AppData } from "../lib/app-data";
 import { type Attachment, filePolicy, toFileMapping } from "../lib/files";
 import { t } from "../lib/i18n";
 import { signOut } from "../lib/session";
-import { streamTurn, Turn } from "../lib/turn";
+import { filledForm, pendingForm } from "../lib/human-input";
+import { type ThoughtRecord, thoughtStep } from "../lib/steps";
+import { resumeTurn, streamTurn, Turn, type TurnStatus } from "../lib/turn";
 
 const PAGE = 20;
 const EMPTY: ConversationList = { items: [], hasMore: false };
+
+interface ExtraContent {
+  type: string;
+  workflow_run_id: string;
+  submitted: boolean;
+  form_definition?: Record<string, unknown>;
+  form_submission_data?: Record<string, unknown>;
+}
 
 interface MessageRecord {
   id: string;
@@ -27,26 +38,39 @@ interface MessageRecord {
   error: string | null;
   feedback: { rating: "like" | "dislike" } | null;
   message_files: { id: string; url: string | null; type: string; belongs_to: string | null; filename: string }[];
-  agent_thoughts: { id: string; thought: string; tool: string; tool_input: string; observation: string }[];
+  agent_thoughts: ThoughtRecord[];
+  extra_contents?: ExtraContent[];
   inputs: Record<string, unknown>;
 }
+
+const STATUS: Record<string, TurnStatus> = { error: "error", paused: "paused" };
 
 function turnFromRecord(m: MessageRecord): Turn {
   const turn = new Turn(
     m.query,
     m.message_files.filter((f) => f.belongs_to === "user").map((f) => ({ name: f.filename, type: f.type as Attachment["type"], previewUrl: f.type === "image" ? (f.url ?? undefined) : undefined })),
   );
+  const forms = (m.extra_contents ?? []).filter((c) => c.type.startsWith("human_input"));
   turn.update({
     id: m.id,
     conversationId: m.conversation_id,
     answer: m.answer,
-    status: m.status === "error" ? "error" : "done",
+    status: STATUS[m.status] ?? "done",
     error: m.error ?? "",
     feedback: m.feedback?.rating ?? null,
     files: m.message_files.filter((f) => f.belongs_to === "assistant" && f.url).map((f) => ({ id: f.id, url: f.url!, type: f.type })),
-    steps: m.agent_thoughts.filter((a) => a.thought || a.tool).map((a) => ({ id: a.id, kind: "thought" as const, title: a.tool, status: "succeeded", detail: [a.thought, a.tool_input, a.observation].filter(Boolean).join("\n\n") })),
+    steps: m.agent_thoughts.flatMap((a) => thoughtStep(a, true) ?? []),
+    forms: forms.flatMap((c) => (!c.submitted && c.form_definition ? [pendingForm(c.form_definition)] : [])).filter((f) => f.displayInUi),
+    filled: forms.flatMap((c) => (c.submitted && c.form_submission_data ? [filledForm(c.form_submission_data)] : [])),
   });
   return turn;
+}
+
+/** The run to pick up again after a reload: the last answer's that still waits for a form (as Dify's client). */
+function waitingRun(records: MessageRecord[]): string | null {
+  const last = records.at(-1);
+  const pending = last?.extra_contents?.find((c) => !c.submitted && c.workflow_run_id);
+  return pending?.workflow_run_id ?? null;
 }
 
 /** Which conversation to reopen, as Dify's client keeps it: conversationIdInfo[app][user]. */
@@ -108,9 +132,12 @@ export function ChatPage({ app, embedded, accessMode }: { app: AppData; embedded
     remembered.set(app.appId, user, c.id);
     try {
       const res = await api<{ data: MessageRecord[]; has_more: boolean }>("/messages", { query: { conversation_id: c.id, limit: PAGE } });
-      setTurns(res.data.map(turnFromRecord));
+      const loaded = res.data.map(turnFromRecord);
+      setTurns(loaded);
       setOlderFrom(res.has_more ? (res.data[0]?.id ?? null) : null);
       scrollToEnd();
+      const runId = waitingRun(res.data);
+      if (runId) follow(loaded.at(-1)!, (abort) => resumeTurn(loaded.at(-1)!, runId, abort));
     } catch (err) {
       if (err instanceof ApiFailure && err.status === 404) return newChat();
       setNotice((err as Error).message);
@@ -147,15 +174,28 @@ export function ChatPage({ app, embedded, accessMode }: { app: AppData; embedded
   const afterAnswer = async (turn: Turn, startedNew: boolean) => {
     if (turn.status !== "done" || !turn.id) return;
     if (startedNew && turn.conversationId) {
-      remembered.set(app.appId, user, turn.conversationId);
       const named = await api<Conversation>(`/conversations/${turn.conversationId}/name`, { method: "POST", body: { auto_generate: true } }).catch(() => null);
-      setCurrent(named ?? { id: turn.conversationId, name: "", inputs: {} });
+      if (named) setCurrent((c) => (c?.id === named.id ? named : c));
       await reloadLists();
     }
     if (params.suggested_questions_after_answer?.enabled) {
       const res = await api<{ data: string[] }>(`/messages/${turn.id}/suggested-questions`).catch(() => null);
       if (res?.data.length) turn.update({ suggestions: res.data });
     }
+  };
+
+  /** Runs `run` as the answer being written (Stop and the composer follow it); resolves with whether it was aborted. */
+  const follow = async (turn: Turn, run: (abort: AbortController) => Promise<void>): Promise<boolean> => {
+    const abort = new AbortController();
+    controller.current = abort;
+    active.current = turn;
+    setResponding(true);
+    await run(abort);
+    if (active.current === turn) {
+      active.current = null;
+      setResponding(false);
+    }
+    return abort.signal.aborted;
   };
 
   const send = (query: string, files: Attachment[] = []): boolean => {
@@ -171,12 +211,18 @@ export function ChatPage({ app, embedded, accessMode }: { app: AppData; embedded
     const parentId = [...turns].reverse().find((x) => x.id)?.id ?? null;
     for (const prev of turns) if (prev.suggestions.length) prev.update({ suggestions: [] });
     const turn = new Turn(query, files);
-    active.current = turn;
+    if (startedNew) {
+      // The conversation exists from the answer's first event: the next message (or a reload while
+      // a chatflow waits for a form) continues it, without waiting for the answer to end.
+      const off = turn.subscribe(() => {
+        if (!turn.conversationId) return;
+        off();
+        remembered.set(app.appId, user, turn.conversationId);
+        setCurrent((c) => c ?? { id: turn.conversationId, name: "", inputs: {} });
+      });
+    }
     setTurns((prev) => [...prev, turn]);
-    setResponding(true);
     scrollToEnd();
-    const abort = new AbortController();
-    controller.current = abort;
     const body = {
       response_mode: "streaming",
       conversation_id: current?.id ?? "",
@@ -185,12 +231,8 @@ export function ChatPage({ app, embedded, accessMode }: { app: AppData; embedded
       inputs: startedNew ? toRequestInputs(fields, values) : (current?.inputs ?? {}),
       parent_message_id: parentId,
     };
-    streamTurn(turn, "/chat-messages", body, abort).then(() => {
-      if (active.current === turn) {
-        active.current = null;
-        setResponding(false);
-      }
-      if (!abort.signal.aborted) afterAnswer(turn, startedNew);
+    follow(turn, (abort) => streamTurn(turn, "/chat-messages", body, abort)).then((aborted) => {
+      if (!aborted) afterAnswer(turn, startedNew);
     });
     return true;
   };
@@ -198,9 +240,11 @@ export function ChatPage({ app, embedded, accessMode }: { app: AppData; embedded
   const stop = async () => {
     const turn = active.current;
     if (!turn) return;
+    // While a chatflow waits for a form, Dify's client only lets go of the stream (the run stays paused).
+    const paused = turn.status === "paused";
     turn.update({ status: "stopped" });
     // The server ends the stream with message_end once the task has stopped, keeping the partial answer.
-    if (turn.taskId) await api(`/chat-messages/${turn.taskId}/stop`, { method: "POST" }).catch(() => undefined);
+    if (turn.taskId && !paused) await api(`/chat-messages/${turn.taskId}/stop`, { method: "POST" }).catch(() => undefined);
     else controller.current?.abort();
   };
 
@@ -301,7 +345,7 @@ export function ChatPage({ app, embedded, accessMode }: { app: AppData; embedded
                   <p>{turn.query}</p>
                 </div>
               </div>
-              <Answer turn={turn} site={site} actions={{ tts, onNotice: setNotice }} onSuggestion={(q) => send(q)} />
+              <Answer turn={turn} site={site} actions={{ tts, onNotice: setNotice, system: params.system_parameters }} onSuggestion={(q) => send(q)} />
             </div>
           ))}
         </div>

@@ -1,0 +1,4 @@
+import { mount } from "../lib/mount";
+import { startFormPage } from "../pages/form";
+
+mount(startFormPage);

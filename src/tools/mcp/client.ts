@@ -4,7 +4,8 @@
 // the answer (server requests on it get "method not found", ping an empty result); `initialize` →
 // `notifications/initialized` → `tools/list` (all pages) / `tools/call`; the Mcp-Session-Id the
 // server assigns and the negotiated MCP-Protocol-Version on every later request. Every request goes
-// through the caller's fetch (the SSRF guard) with a deadline. Not the SDK's client: see the README.
+// through the caller's fetch (the SSRF guard) with a deadline. Not the SDK's client: measured in
+// workerd, see docs/agents.md ("Why not the MCP SDK's client").
 //
 // Sessions are kept in isolate memory for a few minutes, so a tool call on a server seen recently
 // costs one round trip instead of three; a 404 (session ended) opens a new session once.

@@ -56,7 +56,12 @@ describe("Subscribers", () => {
       const subscribers = new Subscribers(log, () => "running");
       const reader = subscribers.open({ cursor: 0 }).getReader();
       await new Promise((r) => setTimeout(r, 0));
+      // One turn of the event loop, however slow this machine is: a turn longer than FLUSH_AFTER_MS
+      // flushes early by design, so the clock stands still while the 50 frames are published.
+      const at = Date.now();
+      const clock = vi.spyOn(Date, "now").mockReturnValue(at);
       for (let i = 0; i < 50; i++) subscribers.publish(log.append(`{"event":"message","answer":"${i}"}`));
+      clock.mockRestore();
       const { value } = await reader.read();
       expect(decoder.decode(value).match(/^id: /gm)).toHaveLength(50);
     });

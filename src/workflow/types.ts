@@ -121,8 +121,11 @@ export interface NodeRun {
 }
 
 export interface ScopeResult {
-  status: "succeeded" | "failed" | "stopped" | "partial-succeeded";
+  /** "paused": a node inside waits for a person; the container returns a pause with its own progress. */
+  status: "succeeded" | "failed" | "stopped" | "partial-succeeded" | "paused";
   error: string | null;
+  /** The nodes (at any depth) whose forms the round waits on, when it paused. */
+  paused: { id: string; title: string }[];
   /** A loop-end node ran in this round. */
   broke: boolean;
   steps: number;
@@ -138,6 +141,13 @@ export interface ScopeRunner {
   execution(): { id: string; index: number; createdAt: number };
   /** The ids of the nodes inside this container. */
   children(): string[];
+  /** Every node inside this container, nested containers' nodes included. */
+  descendants(): GraphNode[];
+  /**
+   * When this execution resumes a paused round: the pool that round ran on (containers that run a
+   * round on a copy of the pool continue on it). The next run() continues that round.
+   */
+  resumedPool(): VariablePool | null;
 }
 
 export interface NodeOutcome {

@@ -72,6 +72,11 @@ export interface EngineSnapshot {
   /** Node ids paused (human input), and what each asked to keep until it is resumed. */
   paused: string[];
   pauses: Record<string, Json>;
+  /**
+   * Resumption data (by form node id) of paused nodes resumed but not yet finished or paused again:
+   * a run cut off while a resumed container finishes its rounds resumes them again on recovery.
+   */
+  resuming?: Record<string, unknown>;
 }
 
 export interface EngineOptions {
@@ -150,6 +155,10 @@ export class Engine {
   private limitError: string | null = null;
   /** Child engines of containers that paused in this invocation, by container id (become `__scope`). */
   private readonly childPauses = new Map<string, EngineSnapshot>();
+  /** What resumes paused nodes: this invocation's resumption data over what a checkpoint had in flight. */
+  private readonly resumeData: Record<string, unknown> | undefined;
+  /** The resumption data in flight, by the id of the resumed node (see EngineSnapshot.resuming). */
+  private readonly inFlight = new Map<string, Record<string, unknown>>();
   /** Aborts the nodes still running when the run fails. */
   private readonly halt = new AbortController();
   private readonly nodeSignal: AbortSignal;
@@ -158,6 +167,8 @@ export class Engine {
     const { graph, container, snapshot } = options;
     this.scope = scopeOf(graph, container);
     this.nodeSignal = AbortSignal.any([options.signal, this.halt.signal]);
+    const carried = snapshot?.resuming ?? {};
+    this.resumeData = options.resumeData || Object.keys(carried).length ? { ...carried, ...options.resumeData } : undefined;
     for (const edge of graph.edges) if (this.scope.has(edge.source) && this.scope.has(edge.target)) this.edges.set(edge.id, "unknown");
     for (const id of this.scope) this.nodes.set(id, "pending");
     if (snapshot) {
@@ -171,6 +182,8 @@ export class Engine {
       this.error = snapshot.error;
       this.paused = snapshot.paused;
       this.pauses = snapshot.pauses ?? {};
+      // Nodes resumed before the run was cut off are resumed again with the same data.
+      for (const id of Object.keys(this.pauses)) if (!this.paused.includes(id) && this.resumes(id)) this.inFlight.set(id, this.resumptionOf(id));
     }
     this.response = new ResponseCoordinator(
       {
@@ -200,6 +213,7 @@ export class Engine {
       error: this.error,
       paused: [...this.paused],
       pauses: structuredClone(this.pauses),
+      resuming: Object.assign({}, ...this.inFlight.values()),
     };
   }
 
@@ -210,8 +224,11 @@ export class Engine {
     for (const id of resumed) {
       this.nodes.set(id, "pending");
       this.ready.push(id);
+      this.inFlight.set(id, this.resumptionOf(id));
     }
     this.paused = this.paused.filter((id) => !resumed.includes(id));
+    // The resumption is durable before anything runs: a cut-off resumed run resumes again.
+    if (resumed.length) this.options.checkpoint?.(this.snapshot());
     this.response.advance();
     const overTime = () => {
       this.limitError = `Max execution time ${this.options.maxExecutionSeconds}s reached.`;
@@ -245,9 +262,15 @@ export class Engine {
 
   /** The resume addresses this paused node: itself (human input) or a form inside it (a container). */
   private resumes(id: string): boolean {
-    const data = this.options.resumeData;
-    if (!data || !(id in this.pauses)) return false;
-    return id in data || Object.keys(formPauses({ [id]: this.pauses[id] })).some((formNode) => formNode in data);
+    return Object.keys(this.resumptionOf(id)).length > 0;
+  }
+
+  /** The resumption data addressed to a paused node, by form node id (its own, or its forms inside). */
+  private resumptionOf(id: string): Record<string, unknown> {
+    const data = this.resumeData;
+    if (!data || !(id in this.pauses)) return {};
+    const targets = [id, ...Object.keys(formPauses({ [id]: this.pauses[id] }))];
+    return Object.fromEntries(targets.filter((target) => target in data).map((target) => [target, data[target]]));
   }
 
   private halted(): boolean {
@@ -384,6 +407,7 @@ export class Engine {
     }
     if (status !== "paused") delete this.pauses[id];
     this.childPauses.delete(id);
+    this.inFlight.delete(id);
     const finishedAt = now();
     this.nodes.set(id, status);
     for (const output of definition?.streams ?? []) this.response.endStream([id, output]);
@@ -438,7 +462,7 @@ export class Engine {
       pool: this.options.pool,
       services: this.options.services,
       signal: this.nodeSignal,
-      resumeData: resuming ? { ...((this.options.resumeData![node.id] as Json | undefined) ?? {}), pause: this.pauses[node.id] } : undefined,
+      resumeData: resuming ? { ...((this.resumeData![node.id] as Json | undefined) ?? {}), pause: this.pauses[node.id] } : undefined,
       stream: (output, chunk) => this.response.chunk([node.id, output], chunk),
       emit: (event, data) => this.options.sink.event(event, data),
       scope: {
@@ -455,7 +479,7 @@ export class Engine {
             tags: { ...engine.options.tags, ...tags },
             snapshot: round ?? undefined,
             checkpoint: undefined,
-            resumeData: round ? engine.options.resumeData : undefined,
+            resumeData: round ? engine.resumeData : undefined,
           });
           const result = await child.run();
           let paused: ScopeResult["paused"] = [];

@@ -6,6 +6,13 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { appSession, call, json } from "../helpers/api";
 import { readSse, type SseEvent } from "../helpers/sse";
+import { fakeServices } from "../helpers/workflow";
+import { Engine, type EngineSnapshot } from "../../src/workflow/engine";
+import { buildGraph } from "../../src/workflow/graph";
+import { nodeDefinition } from "../../src/workflow/nodes";
+import type { Json } from "../../src/workflow/segments";
+import type { NodeDefinition } from "../../src/workflow/types";
+import { VariablePool } from "../../src/workflow/variable-pool";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -292,5 +299,89 @@ describe("human input inside an iteration", () => {
       status: "failed",
       error: 'Human input node "Review" cannot run inside the parallel iteration "iter": turn off parallel mode to pause for a person in each item.',
     });
+  });
+});
+
+describe("a run cut off while a resumed loop finishes its round", () => {
+  // The loop body: form → slow → keep. A stand-in form pauses until resumed (then outputs the note);
+  // "slow" stands for a long node during which the object is evicted.
+  const graph = buildGraph(
+    JSON.parse(
+      app(
+        "cut off",
+        [
+          { id: "start", data: { type: "start", variables: [] } },
+          ...loopNodes(undefined, 2),
+          { id: "slow", parentId: "loop", data: { type: "slow", isInLoop: true, loop_id: "loop" } },
+          { id: "end", data: { type: "end", outputs: [{ variable: "notes", value_selector: ["loop", "notes"] }] } },
+        ],
+        [["start", "loop"], ["loopstart", "form"], ["form", "slow", "ok"], ["slow", "keep"], ["loop", "end"]],
+      ),
+    ).workflow.graph,
+  );
+  const standInForm: NodeDefinition = {
+    type: "human-input",
+    async run(run) {
+      const resume = run.resumeData as { inputs?: Json; pause?: Json } | undefined;
+      if (!resume?.pause) return { outputs: {}, pause: { asked: true } };
+      return { outputs: { note: resume.inputs?.note ?? null }, handle: "ok" };
+    },
+  };
+
+  function phase(snapshot: EngineSnapshot | undefined, resumeData: Record<string, unknown> | undefined, slow: NodeDefinition["run"]) {
+    const checkpoints: EngineSnapshot[] = [];
+    const events: string[] = [];
+    const stop = new AbortController();
+    const engine = new Engine({
+      graph,
+      container: null,
+      rootId: graph.rootId,
+      pool: new VariablePool(snapshot ? structuredClone(snapshot.pool) : { sys: {}, env: {}, conversation: {}, [graph.rootId]: {} }),
+      services: fakeServices(),
+      registry: (type) => (type === "human-input" ? standInForm : type === "slow" ? { type, run: slow } : nodeDefinition(type)),
+      signal: stop.signal,
+      sink: { event: (name, data) => events.push(`${name}:${data.node_id ?? ""}`), chunk() {}, record() {}, variableUpdated() {} },
+      tags: {},
+      counters: snapshot ? { ...snapshot.counters } : { steps: 0, index: 0, tokens: 0, exceptions: 0 },
+      deadline: Date.now() + 60_000,
+      maxSteps: 500,
+      maxExecutionSeconds: 60,
+      snapshot: snapshot ? structuredClone(snapshot) : undefined,
+      checkpoint: (state) => checkpoints.push(structuredClone(state)),
+      resumeData,
+    });
+    return { engine, checkpoints, events, stop };
+  }
+  const quick: NodeDefinition["run"] = async () => ({ outputs: {} });
+  const submitted = (note: string) => ({ form: { kind: "submitted", action: "ok", inputs: { note } } });
+
+  it("resumes the round again from the last checkpoint, then pauses for the next round's form", async () => {
+    const first = phase(undefined, undefined, quick);
+    expect((await first.engine.run()).status).toBe("paused");
+    const paused = first.checkpoints.at(-1)!;
+
+    // Resumed; evicted while "slow" runs: what survives is the last checkpoint taken before it.
+    let cut: EngineSnapshot | undefined;
+    const second = phase(paused, submitted("kept"), (run) => {
+      cut = second.checkpoints.at(-1) ?? paused;
+      second.stop.abort();
+      expect(run.signal.aborted).toBe(true);
+      return Promise.reject(new Error("evicted"));
+    });
+    await second.engine.run();
+
+    const recovered = phase(cut, undefined, quick);
+    const result = await recovered.engine.run();
+    expect(result.status).toBe("paused");
+    // The answered form finishes again (round one), the round-two form asks anew.
+    expect(recovered.events.filter((e) => e === "node_finished:form")).toHaveLength(1);
+    expect(recovered.events.filter((e) => e === "node_started:form")).toHaveLength(1);
+    expect(recovered.events).not.toContain("node_started:loop");
+    expect(recovered.events).not.toContain("loop_started:loop");
+    expect(recovered.events.filter((e) => e === "loop_next:loop")).toHaveLength(1);
+
+    const last = phase(recovered.checkpoints.at(-1), submitted("second"), quick);
+    const done = await last.engine.run();
+    expect(done).toMatchObject({ status: "succeeded", outputs: { notes: ["kept", "second"] } });
   });
 });

@@ -482,14 +482,10 @@ export class Engine {
             resumeData: round ? engine.resumeData : undefined,
           });
           const result = await child.run();
-          let paused: ScopeResult["paused"] = [];
-          if (result.status === "paused") {
-            engine.childPauses.set(node.id, child.snapshot());
-            paused = Object.keys(formPauses(result.pauses)).map((id) => ({ id, title: engine.options.graph.nodes.get(id)?.title || id }));
-          }
+          // The container pauses with this round's state, kept as its pause's __scope.
+          if (result.status === "paused") engine.childPauses.set(node.id, child.snapshot());
           return {
             status: result.status,
-            paused,
             error: result.error,
             broke: result.broke,
             steps: engine.options.counters.steps - before.steps,

@@ -124,8 +124,6 @@ export interface ScopeResult {
   /** "paused": a node inside waits for a person; the container returns a pause with its own progress. */
   status: "succeeded" | "failed" | "stopped" | "partial-succeeded" | "paused";
   error: string | null;
-  /** The nodes (at any depth) whose forms the round waits on, when it paused. */
-  paused: { id: string; title: string }[];
   /** A loop-end node ran in this round. */
   broke: boolean;
   steps: number;

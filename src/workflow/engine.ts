@@ -6,6 +6,9 @@
 // runs and WORKFLOW_MAX_EXECUTION_TIME. Containers (iteration, loop) run their children in a child
 // engine over the same graph. The top-level engine's state is plain JSON, checkpointed after every
 // node, so an interrupted run continues from its last checkpoint (the nodes that were running run again).
+// A human-input node inside a container pauses its child engine; the container then pauses too, and
+// its pause keeps the child engine's snapshot (`__scope`) next to the container's own progress, so a
+// resume addressed to the inner node (by its id) reaches the container, which continues that round.
 import { uuid } from "../lib/ids";
 import { describeError } from "../lib/log";
 import type { Graph, GraphNode } from "./graph";
@@ -69,6 +72,11 @@ export interface EngineSnapshot {
   /** Node ids paused (human input), and what each asked to keep until it is resumed. */
   paused: string[];
   pauses: Record<string, Json>;
+  /**
+   * Resumption data (by form node id) of paused nodes resumed but not yet finished or paused again:
+   * a run cut off while a resumed container finishes its rounds resumes them again on recovery.
+   */
+  resuming?: Record<string, unknown>;
 }
 
 export interface EngineOptions {
@@ -108,6 +116,28 @@ const seconds = (ms: number) => Math.round(ms) / 1000;
 
 export class LimitError extends Error {}
 
+type Pauses = Record<string, Json>;
+
+/** The child engine's snapshot a paused container keeps in its pause, if it is a container's pause. */
+function scopeOfPause(pause: Json | undefined): EngineSnapshot | null {
+  const scope = pause?.__scope;
+  return scope && typeof scope === "object" && !Array.isArray(scope) ? (scope as unknown as EngineSnapshot) : null;
+}
+
+/**
+ * The forms a run waits on, by the id of the node that asked (human input), found at any depth: a
+ * paused container contributes the pauses of its child engine instead of its own.
+ */
+export function formPauses(pauses: Pauses): Pauses {
+  const out: Pauses = {};
+  for (const [id, pause] of Object.entries(pauses ?? {})) {
+    const scope = scopeOfPause(pause);
+    if (scope) Object.assign(out, formPauses(scope.pauses));
+    else out[id] = pause;
+  }
+  return out;
+}
+
 export class Engine {
   private readonly scope: Set<string>;
   private readonly edges = new Map<string, EdgeState>();
@@ -123,6 +153,12 @@ export class Engine {
   private paused: string[] = [];
   private pauses: Record<string, Json> = {};
   private limitError: string | null = null;
+  /** Child engines of containers that paused in this invocation, by container id (become `__scope`). */
+  private readonly childPauses = new Map<string, EngineSnapshot>();
+  /** What resumes paused nodes: this invocation's resumption data over what a checkpoint had in flight. */
+  private readonly resumeData: Record<string, unknown> | undefined;
+  /** The resumption data in flight, by the id of the resumed node (see EngineSnapshot.resuming). */
+  private readonly inFlight = new Map<string, Record<string, unknown>>();
   /** Aborts the nodes still running when the run fails. */
   private readonly halt = new AbortController();
   private readonly nodeSignal: AbortSignal;
@@ -131,6 +167,8 @@ export class Engine {
     const { graph, container, snapshot } = options;
     this.scope = scopeOf(graph, container);
     this.nodeSignal = AbortSignal.any([options.signal, this.halt.signal]);
+    const carried = snapshot?.resuming ?? {};
+    this.resumeData = options.resumeData || Object.keys(carried).length ? { ...carried, ...options.resumeData } : undefined;
     for (const edge of graph.edges) if (this.scope.has(edge.source) && this.scope.has(edge.target)) this.edges.set(edge.id, "unknown");
     for (const id of this.scope) this.nodes.set(id, "pending");
     if (snapshot) {
@@ -144,6 +182,8 @@ export class Engine {
       this.error = snapshot.error;
       this.paused = snapshot.paused;
       this.pauses = snapshot.pauses ?? {};
+      // Nodes resumed before the run was cut off are resumed again with the same data.
+      for (const id of Object.keys(this.pauses)) if (!this.paused.includes(id) && this.resumes(id)) this.inFlight.set(id, this.resumptionOf(id));
     }
     this.response = new ResponseCoordinator(
       {
@@ -173,17 +213,22 @@ export class Engine {
       error: this.error,
       paused: [...this.paused],
       pauses: structuredClone(this.pauses),
+      resuming: Object.assign({}, ...this.inFlight.values()),
     };
   }
 
   async run(): Promise<EngineResult> {
     if (!this.options.snapshot) this.ready.push(this.options.rootId);
     // Resumed paused nodes run again with their resumption data.
-    for (const id of this.paused) if (this.options.resumeData && id in this.options.resumeData) {
+    const resumed = this.paused.filter((id) => this.resumes(id));
+    for (const id of resumed) {
       this.nodes.set(id, "pending");
       this.ready.push(id);
+      this.inFlight.set(id, this.resumptionOf(id));
     }
-    this.paused = this.paused.filter((id) => !(this.options.resumeData && id in this.options.resumeData));
+    this.paused = this.paused.filter((id) => !resumed.includes(id));
+    // The resumption is durable before anything runs: a cut-off resumed run resumes again.
+    if (resumed.length) this.options.checkpoint?.(this.snapshot());
     this.response.advance();
     const overTime = () => {
       this.limitError = `Max execution time ${this.options.maxExecutionSeconds}s reached.`;
@@ -213,6 +258,19 @@ export class Engine {
       clearTimeout(deadlineTimer);
     }
     return { status: this.status(), error: this.error, outputs: this.outputs, broke: this.broke, paused: this.paused, pauses: this.pauses };
+  }
+
+  /** The resume addresses this paused node: itself (human input) or a form inside it (a container). */
+  private resumes(id: string): boolean {
+    return Object.keys(this.resumptionOf(id)).length > 0;
+  }
+
+  /** The resumption data addressed to a paused node, by form node id (its own, or its forms inside). */
+  private resumptionOf(id: string): Record<string, unknown> {
+    const data = this.resumeData;
+    if (!data || !(id in this.pauses)) return {};
+    const targets = [id, ...Object.keys(formPauses({ [id]: this.pauses[id] }))];
+    return Object.fromEntries(targets.filter((target) => target in data).map((target) => [target, data[target]]));
   }
 
   private halted(): boolean {
@@ -251,7 +309,7 @@ export class Engine {
     const definition = this.options.registry(node.type);
     // A paused node that is resumed continues its execution: same id and index, no second node_started.
     const earlier = this.pauses[id]?.__execution as { id: string; index: number; startedAt: number } | undefined;
-    const resuming = earlier !== undefined && this.options.resumeData !== undefined && id in this.options.resumeData;
+    const resuming = earlier !== undefined && this.resumes(id);
     const exec = resuming ? earlier : { id: uuid(), index: ++this.options.counters.index, startedAt: now() };
     const predecessor = this.predecessors.get(id) ?? null;
     const base = {
@@ -310,7 +368,8 @@ export class Engine {
     if (outcome?.pause !== undefined && !failure) {
       status = "paused";
       this.paused.push(id);
-      this.pauses[id] = { ...outcome.pause, __execution: exec };
+      const scope = this.childPauses.get(id);
+      this.pauses[id] = { ...outcome.pause, __execution: exec, ...(scope ? { __scope: scope as unknown as Json } : {}) };
     } else if (!failure) {
       status = "succeeded";
     } else if (this.nodeSignal.aborted) {
@@ -347,6 +406,8 @@ export class Engine {
       if (outcome?.usage) this.options.counters.tokens += outcome.usage.totalTokens;
     }
     if (status !== "paused") delete this.pauses[id];
+    this.childPauses.delete(id);
+    this.inFlight.delete(id);
     const finishedAt = now();
     this.nodes.set(id, status);
     for (const output of definition?.streams ?? []) this.response.endStream([id, output]);
@@ -393,17 +454,22 @@ export class Engine {
 
   private nodeRun(node: GraphNode, exec: { id: string; index: number; startedAt: number }): NodeRun {
     const engine = this;
+    const resuming = this.resumes(node.id);
+    // A resumed container's paused round: continued by its next scope.run, once.
+    let pendingRound = resuming ? scopeOfPause(this.pauses[node.id]) : null;
     return {
       node,
       pool: this.options.pool,
       services: this.options.services,
       signal: this.nodeSignal,
-      resumeData: this.options.resumeData && node.id in this.options.resumeData ? { ...(this.options.resumeData[node.id] as Json), pause: this.pauses[node.id] } : undefined,
+      resumeData: resuming ? { ...((this.resumeData![node.id] as Json | undefined) ?? {}), pause: this.pauses[node.id] } : undefined,
       stream: (output, chunk) => this.response.chunk([node.id, output], chunk),
       emit: (event, data) => this.options.sink.event(event, data),
       scope: {
         async run(startNodeId, pool, tags): Promise<ScopeResult> {
           const before = { ...engine.options.counters };
+          const round = pendingRound;
+          pendingRound = null;
           const child = new Engine({
             ...engine.options,
             container: node.id,
@@ -411,13 +477,15 @@ export class Engine {
             pool,
             signal: engine.nodeSignal,
             tags: { ...engine.options.tags, ...tags },
-            snapshot: undefined,
+            snapshot: round ?? undefined,
             checkpoint: undefined,
-            resumeData: undefined,
+            resumeData: round ? engine.resumeData : undefined,
           });
           const result = await child.run();
+          // The container pauses with this round's state, kept as its pause's __scope.
+          if (result.status === "paused") engine.childPauses.set(node.id, child.snapshot());
           return {
-            status: result.status === "paused" ? "failed" : result.status,
+            status: result.status,
             error: result.error,
             broke: result.broke,
             steps: engine.options.counters.steps - before.steps,
@@ -427,6 +495,8 @@ export class Engine {
         emit: (event, data) => this.options.sink.event(event, { ...data, ...this.tags() }),
         execution: () => ({ id: exec.id, index: exec.index, createdAt: Math.floor(exec.startedAt / 1000) }),
         children: () => [...scopeOf(this.options.graph, node.id)],
+        descendants: () => descendantsOf(this.options.graph, node.id),
+        resumedPool: () => (pendingRound ? new VariablePool(pendingRound.pool) : null),
       },
     };
   }
@@ -458,6 +528,11 @@ export class Engine {
     this.nodes.set(target, "skipped");
     for (const out of this.options.graph.outgoing.get(target) ?? []) if (this.edges.has(out.id)) this.setEdge(out.id, "skipped");
   }
+}
+
+/** Every node inside a container, at any depth. */
+function descendantsOf(graph: Graph, container: string): GraphNode[] {
+  return [...scopeOf(graph, container)].flatMap((id) => [graph.nodes.get(id)!, ...descendantsOf(graph, id)]);
 }
 
 /** A node's default_value entries as outputs; string values of non-string types are JSON (spec §2.1). */

@@ -121,7 +121,8 @@ export interface NodeRun {
 }
 
 export interface ScopeResult {
-  status: "succeeded" | "failed" | "stopped" | "partial-succeeded";
+  /** "paused": a node inside waits for a person; the container returns a pause with its own progress. */
+  status: "succeeded" | "failed" | "stopped" | "partial-succeeded" | "paused";
   error: string | null;
   /** A loop-end node ran in this round. */
   broke: boolean;
@@ -138,6 +139,13 @@ export interface ScopeRunner {
   execution(): { id: string; index: number; createdAt: number };
   /** The ids of the nodes inside this container. */
   children(): string[];
+  /** Every node inside this container, nested containers' nodes included. */
+  descendants(): GraphNode[];
+  /**
+   * When this execution resumes a paused round: the pool that round ran on (containers that run a
+   * round on a copy of the pool continue on it). The next run() continues that round.
+   */
+  resumedPool(): VariablePool | null;
 }
 
 export interface NodeOutcome {

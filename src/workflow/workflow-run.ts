@@ -11,7 +11,7 @@ import { isObject } from "../lib/json";
 import { createMailer } from "../lib/mailer";
 import type { RunContext } from "../tasks/program";
 import { usageView } from "../tasks/usage";
-import { type Counters, Engine, type EngineResult, type EngineSnapshot, type RunStatus } from "./engine";
+import { type Counters, Engine, type EngineResult, type EngineSnapshot, formPauses, type RunStatus } from "./engine";
 import { buildGraph } from "./graph";
 import { type FormPause, requiredPayload } from "./nodes/human-input";
 import { nodeDefinition } from "./nodes";
@@ -99,7 +99,8 @@ export class WorkflowRun {
     if (payload.stop === true) return "stop";
     if (isObject(payload.nodes)) return payload.nodes;
     if (payload.wake !== true) return null;
-    const pauses = Object.entries(checkpoint.engine.pauses ?? {}) as unknown as [string, FormPause][];
+    // Forms inside a paused loop or iteration count too: they are due by the inner node's id.
+    const pauses = Object.entries(formPauses(checkpoint.engine.pauses)) as unknown as [string, FormPause][];
     const at = now();
     const global = this.spec.settings.humanInputGlobalTimeout;
     if (global > 0 && pauses.some(([, p]) => at >= p.created_at + global)) return "expired";
@@ -230,10 +231,11 @@ export class WorkflowRun {
   private pause(result: EngineResult, counters: Counters, startedAt: number): RunStatus {
     const { ctx, spec } = this;
     const elapsed = Math.round(Date.now() - startedAt) / 1000;
-    const reasons = (Object.values(result.pauses) as unknown as FormPause[]).map((p) => ({ TYPE: "human_input_required", ...requiredPayload(p) }));
+    const forms = formPauses(result.pauses);
+    const reasons = (Object.values(forms) as unknown as FormPause[]).map((p) => ({ TYPE: "human_input_required", ...requiredPayload(p) }));
     this.emitWorkflow("workflow_paused", {
       workflow_run_id: spec.taskId,
-      paused_nodes: result.paused,
+      paused_nodes: Object.keys(forms),
       outputs: result.outputs,
       reasons,
       status: "paused",
@@ -251,7 +253,7 @@ export class WorkflowRun {
 
   private armWake(pauses: Record<string, Json>): void {
     const global = this.spec.settings.humanInputGlobalTimeout;
-    const deadlines = (Object.values(pauses ?? {}) as unknown as FormPause[]).flatMap((p) => [p.definition.expiration_time, ...(global > 0 ? [p.created_at + global] : [])]);
+    const deadlines = (Object.values(formPauses(pauses)) as unknown as FormPause[]).flatMap((p) => [p.definition.expiration_time, ...(global > 0 ? [p.created_at + global] : [])]);
     this.ctx.wakeAt(deadlines.length ? Math.min(...deadlines) * 1000 : null);
   }
 

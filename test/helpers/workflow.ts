@@ -96,6 +96,8 @@ export async function runNode(
       emit: () => {},
       execution: () => ({ id: "exec", index: 1, createdAt: 0 }),
       children: () => [],
+      descendants: () => [],
+      resumedPool: () => null,
     },
   };
   return { ...(await definition.run(run)), streamed, events };

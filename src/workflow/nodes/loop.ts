@@ -2,9 +2,12 @@
 // pool (inner assigners update them). The break conditions are checked before the first round (errors
 // ignored there); each round clears the outputs of the nodes inside, runs the children, then stops
 // when a loop-end node ran, the break conditions hold, or loop_count rounds are done. Any failure
-// inside fails the loop. Outputs: each loop variable and loop_round.
+// inside fails the loop. Outputs: each loop variable and loop_round. A round that pauses (human input
+// inside) pauses the loop with its progress (LoopProgress); resumed, the loop continues that round and
+// then the remaining ones — the loop variables are in the shared pool, which the checkpoint keeps.
 import { type Condition, evaluateConditions } from "../conditions";
-import { NodeError, type NodeDefinition, type NodeRun } from "../types";
+import type { Json } from "../segments";
+import { NodeError, type NodeDefinition, type NodeOutcome, type NodeRun } from "../types";
 import { asSelector } from "../variable-pool";
 
 const seconds = (ms: number) => Math.round(ms) / 1000;
@@ -29,8 +32,23 @@ function coerce(value: unknown, type: string): unknown {
   return value;
 }
 
-async function runLoop(run: NodeRun) {
+/** What a paused loop keeps until it is resumed. */
+interface LoopProgress {
+  /** The round that paused (0-based). */
+  round: number;
+  steps: number;
+  tokens: number;
+  started: number;
+}
+
+function progressOf(run: NodeRun): LoopProgress | null {
+  const pause = (run.resumeData as { pause?: { loop?: LoopProgress } } | undefined)?.pause;
+  return pause?.loop ?? null;
+}
+
+async function runLoop(run: NodeRun): Promise<NodeOutcome> {
   const { node, pool, scope } = run;
+  const resumed = progressOf(run);
   const data = node.data;
   const maxRounds = Math.max(0, Math.min(Number(data.loop_count) || 0, 1000));
   const conditions = Array.isArray(data.break_conditions) ? (data.break_conditions as Condition[]) : [];
@@ -39,6 +57,7 @@ async function runLoop(run: NodeRun) {
   for (const v of variables) {
     if (typeof v.label !== "string") continue;
     labels.push(v.label);
+    if (resumed) continue;
     let value = v.value;
     if (v.value_type === "variable") {
       const selector = asSelector(v.value);
@@ -51,26 +70,35 @@ async function runLoop(run: NodeRun) {
   const startNodeId = String(data.start_node_id ?? `${node.id}start`);
   const inside = scope.children();
   const exec = scope.execution();
-  const started = Date.now();
+  const started = resumed?.started ?? Date.now();
   const head = { id: exec.id, node_id: node.id, node_type: node.type, title: node.title };
-  scope.emit("loop_started", { ...head, created_at: exec.createdAt, extras: {}, metadata: { loop_length: maxRounds }, inputs: loopValues(), inputs_truncated: false });
-  let rounds = 0;
-  let steps = 0;
-  let tokens = 0;
+  if (!resumed) scope.emit("loop_started", { ...head, created_at: exec.createdAt, extras: {}, metadata: { loop_length: maxRounds }, inputs: loopValues(), inputs_truncated: false });
+  let rounds = resumed?.round ?? 0;
+  let steps = resumed?.steps ?? 0;
+  let tokens = resumed?.tokens ?? 0;
   let error: string | null = null;
   let reason = "loop_completed";
   let stopAtOnce = false;
-  try {
-    stopAtOnce = breaks();
-  } catch {
-    // Dify ignores errors of the check before the first round.
+  if (!resumed) {
+    try {
+      stopAtOnce = breaks();
+    } catch {
+      // Dify ignores errors of the check before the first round.
+    }
   }
   if (stopAtOnce) reason = "loop_break";
+  // A resumed loop continues its paused round: its outputs so far stay.
+  let continuing = resumed !== null;
   while (!stopAtOnce && rounds < maxRounds && !run.signal.aborted) {
-    for (const id of inside) pool.clear(id);
+    if (!continuing) for (const id of inside) pool.clear(id);
+    continuing = false;
     const result = await scope.run(startNodeId, pool, { loop: { id: node.id, index: rounds } });
     steps += result.steps;
     tokens += result.tokens;
+    if (result.status === "paused") {
+      const progress: LoopProgress = { round: rounds, steps, tokens, started };
+      return { outputs: {}, pause: { loop: progress as unknown as Json } };
+    }
     rounds++;
     if (result.status === "failed" || result.status === "stopped") {
       error = result.error ?? "loop round failed";

@@ -76,7 +76,7 @@ export async function runHeld(type: string, data: Json, values: Record<string, J
       log.push(`${output}:${chunk}`);
     },
     // A single node has no container scope (runNode's stub; runNode itself takes no signal or stream sink).
-    scope: { run: () => Promise.reject(new Error("no scope")), emit() {}, execution: () => ({ id: "exec", index: 1, createdAt: 0 }), children: () => [] },
+    scope: { run: () => Promise.reject(new Error("no scope")), emit() {}, execution: () => ({ id: "exec", index: 1, createdAt: 0 }), children: () => [], descendants: () => [], resumedPool: () => null },
   });
   return { ...outcome, streamed };
 }

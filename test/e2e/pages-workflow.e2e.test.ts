@@ -461,7 +461,11 @@ describe("chat page: chatflows and agents", () => {
     await resumed;
     const again = page.locator("article.answer").nth(1);
     await again.locator("form.hi-form").waitFor();
-    expect(await textOf(page.locator("article.answer").first().locator(".bubble-body > .markdown"))).toBe("Draft ready. — ship it");
+    // History renders its Markdown when the renderer has loaded: wait for the text, then compare it.
+    const firstAnswer = page.locator("article.answer").first().locator(".bubble-body > .markdown");
+    await firstAnswer.filter({ hasText: "Draft ready." }).waitFor();
+    expect(await textOf(firstAnswer)).toBe("Draft ready. — ship it");
+    await again.locator(".bubble-body > .markdown").filter({ hasText: "Second" }).waitFor();
     expect(await textOf(again.locator(".bubble-body > .markdown"))).toBe("Second draft.");
     await shot(page, "chatflow-form");
     await again.locator("form.hi-form").getByRole("textbox", { name: "comment" }).fill("fine");

@@ -18,11 +18,10 @@ import type { AppContext } from "../apps/app-registry";
 import { modelConfigToDict } from "../apps/model-config";
 import { chatTurn } from "../conversations/chat-turn";
 import type { Deps } from "../deps";
-import { discardRequestFiles, messageEndFiles, resolveRequestFiles } from "../files/request-files";
-import type { ChatBody } from "./chat";
+import { discardRequestFiles, messageEndFiles } from "../files/request-files";
+import { type ChatBody, chatTurnFiles } from "./chat";
 import { launchTask, prepareModel, taskLimits } from "./generation";
 import { messageRows, type StartedGeneration, takeSlot } from "./generation-start";
-import { validateInputs } from "./inputs";
 
 const MAX_HISTORY_MESSAGES = 50;
 
@@ -70,12 +69,7 @@ export async function startAgentChat(deps: Deps, ctx: AppContext, endUser: EndUs
   if (!ctx.modelConfig) throw new AppUnavailable();
   const { query, conversation, parentId } = await chatTurn(deps, ctx, endUser, body);
   const config = modelConfigToDict(ctx.modelConfig);
-  const requestFiles = await resolveRequestFiles(deps, ctx.app.tenantId, endUser, {
-    form: conversation ? [] : config.user_input_form,
-    fileUpload: config.file_upload,
-    inputs: conversation ? conversation.inputs : validateInputs(config.user_input_form, body.inputs, deps.config.limits),
-    files: body.files,
-  });
+  const requestFiles = await chatTurnFiles(deps, ctx, endUser, config, conversation, body);
   const model = await prepareModel(deps, config);
   const agent = (config.agent_mode ?? {}) as { strategy?: unknown; max_iteration?: unknown; tools?: unknown };
   // Dify's strategy selection: function_call → function calling; react/cot or absent → ReAct; any other

@@ -2,7 +2,7 @@
 // resolves the conversation, assembles the prompt with history, writes the conversation and message
 // rows and starts the TaskRunner that generates the answer (services/generation-start.ts). The turn's
 // query, conversation and parent are read as for every chat mode (conversations/chat-turn.ts).
-import type { EndUser } from "../../db/schema";
+import type { Conversation, EndUser } from "../../db/schema";
 import { AppUnavailable, InvalidParam } from "../../lib/errors";
 import { renderIntroduction } from "../../llm/prompt";
 import type { AppContext } from "../apps/app-registry";
@@ -12,7 +12,7 @@ import { appPrompt, prepareModel } from "./generation";
 import { type StartedGeneration, startGeneration } from "./generation-start";
 import { loadHistory } from "../../llm/history";
 import { validateInputs } from "./inputs";
-import { modelConfigToDict } from "../apps/model-config";
+import { type ModelConfigDict, modelConfigToDict } from "../apps/model-config";
 import { inputModerationAnswer, keywordModeration } from "./moderation";
 import { chatTurn } from "../conversations/chat-turn";
 import { resolveRequestFiles } from "../files/request-files";
@@ -26,6 +26,19 @@ export interface ChatBody {
   parent_message_id?: string | null;
 }
 
+/**
+ * An easy-UI chat turn's inputs and files (chat and agent-chat apps): the first message of a
+ * conversation validates them against the app's form; later ones reuse the conversation's inputs.
+ */
+export function chatTurnFiles(deps: Deps, ctx: AppContext, endUser: EndUser, config: ModelConfigDict, conversation: Conversation | null, body: ChatBody) {
+  return resolveRequestFiles(deps, ctx.app.tenantId, endUser, {
+    form: conversation ? [] : config.user_input_form,
+    fileUpload: config.file_upload,
+    inputs: conversation ? conversation.inputs : validateInputs(config.user_input_form, body.inputs, deps.config.limits),
+    files: body.files,
+  });
+}
+
 export async function startChat(deps: Deps, ctx: AppContext, endUser: EndUser, body: ChatBody): Promise<StartedGeneration> {
   const mode = effectiveMode(ctx);
   const streaming = body.response_mode === "streaming";
@@ -33,13 +46,7 @@ export async function startChat(deps: Deps, ctx: AppContext, endUser: EndUser, b
   if (!ctx.modelConfig) throw new AppUnavailable();
   const { query, conversation, parentId } = await chatTurn(deps, ctx, endUser, body);
   const config = modelConfigToDict(ctx.modelConfig);
-  const requestFiles = await resolveRequestFiles(deps, ctx.app.tenantId, endUser, {
-    // A conversation's inputs were validated and resolved by its first message.
-    form: conversation ? [] : config.user_input_form,
-    fileUpload: config.file_upload,
-    inputs: conversation ? conversation.inputs : validateInputs(config.user_input_form, body.inputs, deps.config.limits),
-    files: body.files,
-  });
+  const requestFiles = await chatTurnFiles(deps, ctx, endUser, config, conversation, body);
   const { inputs } = requestFiles;
   const moderation = keywordModeration(config.sensitive_word_avoidance);
   const presetAnswer = inputModerationAnswer(moderation, query, inputs);
